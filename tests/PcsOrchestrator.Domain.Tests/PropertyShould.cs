@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CsCheck;
 using PcsOrchestrator.Domain.Model;
+using PcsOrchestrator.Domain.Parsing;
 using PcsOrchestrator.Domain.Planning;
 using PcsOrchestrator.Domain.Timing;
 using PcsOrchestrator.Domain.Validation;
@@ -94,6 +95,20 @@ public sealed class PropertyShould
             var again = RequestIntake.Accept(json, Requests.Now).Identity!;
 
             again.Should().Be(original, json);
+        }, iter: Iterations);
+
+    [Fact]
+    public void RoundTripThroughTheRequestWriter_ToTheSameRequest() =>
+        ValidRequests.Sample(request =>
+        {
+            var parsed = RequestIntake.Accept(request.ToJsonString(), Requests.Now);
+            var written = RequestWriter.Write(parsed.Request!);
+
+            var again = RequestIntake.Accept(written, Requests.Now);
+
+            again.Issues.Should().BeEmpty();
+            again.Request.Should().BeEquivalentTo(parsed.Request);
+            again.Identity.Should().Be(parsed.Identity);
         }, iter: Iterations);
 
     [Fact]

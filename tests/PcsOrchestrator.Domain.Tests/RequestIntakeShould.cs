@@ -82,6 +82,17 @@ public sealed class RequestIntakeShould
     }
 
     [Fact]
+    public void RoundTripEveryFieldThroughTheRequestWriter()
+    {
+        var parsed = RequestIntake.Accept(Requests.Full().ToJsonString(), Requests.Now).Request!;
+
+        var again = RequestIntake.Accept(PcsOrchestrator.Domain.Parsing.RequestWriter.Write(parsed), Requests.Now);
+
+        again.Issues.Should().BeEmpty();
+        again.Request.Should().BeEquivalentTo(parsed);
+    }
+
+    [Fact]
     public void GiveEachScheduleOccurrenceItsOwnKey_AndARedeliveredOccurrenceTheSameKey()
     {
         var body = Requests.Full();

@@ -53,8 +53,11 @@ public static class CanonicalJson
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>Writes a <c>slurmConfiguration</c> change canonically.</summary>
-    public static void WriteChange(Utf8JsonWriter w, SlurmConfigurationChange change)
+    /// <summary>
+    /// Writes a <c>slurmConfiguration</c> object in UpdateCluster's shape, properties in ordinal order. With
+    /// <paramref name="sortLists"/> the settings are sorted by name (the canonical form); without, their order is kept.
+    /// </summary>
+    public static void WriteChange(Utf8JsonWriter w, SlurmConfigurationChange change, bool sortLists = true)
     {
         ArgumentNullException.ThrowIfNull(w);
         ArgumentNullException.ThrowIfNull(change);
@@ -75,13 +78,13 @@ public static class CanonicalJson
             w.WriteEndObject();
         }
 
-        WriteList(w, "cgroupCustomSettings", change.CgroupCustomSettings);
+        WriteList(w, "cgroupCustomSettings", change.CgroupCustomSettings, sortLists);
         if (change.ScaleDownIdleTimeInSeconds is { } scaleDown)
         {
             w.WriteNumber("scaleDownIdleTimeInSeconds", scaleDown);
         }
 
-        WriteList(w, "slurmCustomSettings", change.SlurmCustomSettings);
+        WriteList(w, "slurmCustomSettings", change.SlurmCustomSettings, sortLists);
         if (change.SlurmRest?.Mode is { } restMode)
         {
             w.WriteStartObject("slurmRest");
@@ -89,11 +92,11 @@ public static class CanonicalJson
             w.WriteEndObject();
         }
 
-        WriteList(w, "slurmdbdCustomSettings", change.SlurmdbdCustomSettings);
+        WriteList(w, "slurmdbdCustomSettings", change.SlurmdbdCustomSettings, sortLists);
         w.WriteEndObject();
     }
 
-    private static void WriteList(Utf8JsonWriter w, string name, IReadOnlyList<CustomSetting>? list)
+    private static void WriteList(Utf8JsonWriter w, string name, IReadOnlyList<CustomSetting>? list, bool sort)
     {
         if (list is null)
         {
@@ -101,7 +104,8 @@ public static class CanonicalJson
         }
 
         w.WriteStartArray(name);
-        foreach (var setting in list.OrderBy(s => s.ParameterName, StringComparer.Ordinal).ThenBy(s => s.ParameterValue, StringComparer.Ordinal))
+        var ordered = sort ? list.OrderBy(s => s.ParameterName, StringComparer.Ordinal).ThenBy(s => s.ParameterValue, StringComparer.Ordinal) : list.AsEnumerable();
+        foreach (var setting in ordered)
         {
             w.WriteStartObject();
             w.WriteString("parameterName", setting.ParameterName);

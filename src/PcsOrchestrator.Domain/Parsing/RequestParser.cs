@@ -182,6 +182,17 @@ public static class RequestParser
         return cluster is null ? null : request;
     }
 
+    /// <summary>
+    /// Reads a standalone <c>slurmConfiguration</c> object (a CLI configuration file, a configuration carried
+    /// between workflow steps). Structure only; values are checked by <see cref="RequestValidator.ValidateConfiguration"/>.
+    /// </summary>
+    public static (SlurmConfigurationChange? Change, IReadOnlyList<ValidationIssue> Issues) ParseConfiguration(JsonElement element, string path = "$")
+    {
+        var issues = new IssueCollector();
+        var reader = ObjectReader.Open(element, path, issues, "a slurmConfiguration object");
+        return reader is null ? (null, issues.Issues) : (ReadConfiguration(reader), issues.Issues);
+    }
+
     /// <summary>Reads a <c>slurmConfiguration</c> object: UpdateCluster's shape exactly.</summary>
     internal static SlurmConfigurationChange ReadConfiguration(ObjectReader o)
     {
