@@ -1,4 +1,5 @@
 using System.CommandLine;
+using PcsOrchestrator.Cli.Commands;
 
 namespace PcsOrchestrator.Cli;
 
@@ -10,7 +11,10 @@ public static class CliApp
 
     public static RootCommand BuildRootCommand()
     {
-        var root = new RootCommand(Description);
+        var root = new RootCommand(Description)
+        {
+            GraphCommand.Create(),
+        };
         return root;
     }
 }

@@ -38,6 +38,18 @@ public sealed class MaintenanceWindowGuardShould
     }
 
     [Fact]
+    public void Defer_BeforeTheWindowOpens()
+    {
+        var window = Window with { Start = Window.End.AddHours(-4) };
+
+        var decision = MaintenanceWindowGuard.Evaluate(window.Start.Value.AddMinutes(-1), window, TimeSpan.FromMinutes(10));
+
+        decision.Proceed.Should().BeFalse();
+        decision.Reason.Should().Contain("opens at 2026-11-25T02:00:00Z");
+        MaintenanceWindowGuard.Evaluate(window.Start.Value, window, TimeSpan.FromMinutes(10)).Proceed.Should().BeTrue();
+    }
+
+    [Fact]
     public void AssumeFifteenMinutes_WhenNoDurationIsExpected() =>
         MaintenanceWindowGuard.Evaluate(Window.End.AddMinutes(-14), new MaintenanceWindow(Window.End, TimeSpan.Zero), null).Proceed.Should().BeFalse();
 }

@@ -113,7 +113,10 @@ public sealed class RequestIntakeShould
         var result = RequestIntake.Accept(Requests.Scheduler(body).ToJsonString(), Requests.Now);
 
         result.Issues.Should().BeEmpty();
-        result.Request!.MaintenanceWindow.Should().Be(new MaintenanceWindow(new DateTimeOffset(2026, 11, 25, 0, 0, 0, TimeSpan.Zero), TimeSpan.FromMinutes(30)));
+        result.Request!.MaintenanceWindow.Should().Be(new MaintenanceWindow(new DateTimeOffset(2026, 11, 25, 0, 0, 0, TimeSpan.Zero), TimeSpan.FromMinutes(30))
+        {
+            Start = new DateTimeOffset(2026, 11, 24, 22, 0, 0, TimeSpan.Zero),
+        });
     }
 
     [Fact]

@@ -102,11 +102,14 @@ public sealed record SettingRemovals(
 }
 
 /// <summary>
-/// A maintenance window as the request states it: the instant the window ends and the cutoff before that end
-/// after which no update may start (as SSM Maintenance Windows define it).
+/// A maintenance window as the request states it: when it opens (if known), when it ends, and the cutoff before
+/// that end after which no update may start (as SSM Maintenance Windows define it).
 /// </summary>
 public sealed record MaintenanceWindow(DateTimeOffset End, TimeSpan Cutoff)
 {
+    /// <summary>When the window opens; for a scheduler input, the scheduled time.</summary>
+    public DateTimeOffset? Start { get; init; }
+
     /// <summary>The last instant an update may start.</summary>
     public DateTimeOffset LatestStart => End - Cutoff;
 }

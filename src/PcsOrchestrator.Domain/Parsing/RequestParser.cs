@@ -304,7 +304,7 @@ public static class RequestParser
             return null;
         }
 
-        return new MaintenanceWindow(end.Value, TimeSpan.FromMinutes(cutoff));
+        return new MaintenanceWindow(end.Value, TimeSpan.FromMinutes(cutoff)) { Start = start };
     }
 
     private static UpdateOptions ReadOptions(ObjectReader o)

@@ -40,6 +40,11 @@ public static class RequestWriter
         if (request.MaintenanceWindow is { } window)
         {
             w.WriteStartObject("maintenanceWindow");
+            if (window.Start is { } start)
+            {
+                w.WriteString("start", Timestamp(start));
+            }
+
             w.WriteString("end", Timestamp(window.End));
             w.WriteNumber("cutoffMinutes", (int)window.Cutoff.TotalMinutes);
             w.WriteEndObject();

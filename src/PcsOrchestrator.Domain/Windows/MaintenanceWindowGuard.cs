@@ -9,8 +9,8 @@ public sealed record WindowDecision(bool Proceed, string? Reason)
 }
 
 /// <summary>
-/// Whether an update may start now inside its maintenance window. As with SSM Maintenance Windows, no update starts
-/// after <c>end - cutoff</c>; and none starts when the expected duration would carry it past the window's end.
+/// Whether an update may start now inside its maintenance window: not before the window opens; as with SSM
+/// Maintenance Windows, not after <c>end - cutoff</c>; and not when the expected duration would carry it past the end.
 /// </summary>
 public static class MaintenanceWindowGuard
 {
@@ -25,6 +25,11 @@ public static class MaintenanceWindowGuard
         }
 
         var expected = expectedDuration ?? DefaultExpectedDuration;
+        if (window.Start is { } start && now < start)
+        {
+            return new WindowDecision(false, $"deferred: the maintenance window opens at {Format(start)}; it is {Format(now)}");
+        }
+
         if (now > window.LatestStart)
         {
             return new WindowDecision(false,
