@@ -27,7 +27,7 @@ public sealed class GraphCommandShould
         }
 
         graph.Should().Contain("Apply -. \"PcsConflict\" .-> CheckReadiness");
-        graph.Should().Contain("ClaimOutcome -- \"outcome = 'DUPLICATE'\" --> Finalize");
+        graph.Should().Contain("ClaimOutcome -- \"outcome = DUPLICATE\" --> Finalize");
     }
 
     [Fact]
