@@ -149,10 +149,10 @@ public sealed class PropertyShould
 
     [Fact]
     public void BackOffWithinCapFloorAndDeadline() =>
-        Gen.Select(Gen.Int[1, 60], Gen.Int[1, 600], Gen.Int[0, 40], Gen.Int[0, 120], Gen.Int[0, 3600], Gen.Int)
-            .Sample((baseSeconds, capSeconds, attempt, floorSeconds, remainingSeconds, seed) =>
+        Gen.Select(Gen.Int[1, 60], Gen.Int[1, 600], Gen.Int[0, 40], Gen.Int[0, 120], Gen.Int[0, 3600], Gen.Int, Gen.Enum<JitterMode>())
+            .Sample((baseSeconds, capSeconds, attempt, floorSeconds, remainingSeconds, seed, jitter) =>
             {
-                var policy = new BackoffPolicy(TimeSpan.FromSeconds(baseSeconds), TimeSpan.FromSeconds(Math.Max(baseSeconds, capSeconds)));
+                var policy = new BackoffPolicy(TimeSpan.FromSeconds(baseSeconds), TimeSpan.FromSeconds(Math.Max(baseSeconds, capSeconds)), Jitter: jitter);
                 var floor = TimeSpan.FromSeconds(floorSeconds);
                 var deadline = Requests.Now.AddSeconds(remainingSeconds);
 
@@ -168,6 +168,10 @@ public sealed class PropertyShould
                 (Requests.Now + decision.Delay).Should().BeOnOrBefore(deadline, "a wait never passes the deadline");
                 decision.Delay.Should().BeGreaterThanOrEqualTo(floor, "a wait never undercuts retryAfterSeconds");
                 decision.Delay.Should().BeLessThanOrEqualTo(floor > policy.MaxDelay ? floor : policy.MaxDelay, "a wait never exceeds its cap unless the service asked for longer");
+                if (jitter == JitterMode.Equal && Requests.Now + (policy.Ceiling(attempt) / 2) <= deadline)
+                {
+                    decision.Delay.Should().BeGreaterThanOrEqualTo(policy.Ceiling(attempt) / 2, "equal jitter never waits less than half the ceiling");
+                }
             }, iter: 2000);
 
     [Fact]
@@ -180,7 +184,8 @@ public sealed class PropertyShould
         second.Should().Equal(first);
         policy.Ceiling(0).Should().Be(TimeSpan.FromSeconds(15));
         policy.Ceiling(3).Should().Be(TimeSpan.FromMinutes(2));
-        policy.Ceiling(1000).Should().Be(TimeSpan.FromMinutes(2));
+        policy.Ceiling(5).Should().Be(TimeSpan.FromMinutes(5));
+        policy.Ceiling(1000).Should().Be(TimeSpan.FromMinutes(5));
     }
 
     [Fact]

@@ -33,22 +33,39 @@ public readonly record struct BackoffDecision(bool GiveUp, TimeSpan Delay, strin
     public int WholeSeconds => (int)Math.Ceiling(Delay.TotalSeconds);
 }
 
+/// <summary>How a backoff delay is drawn below its ceiling.</summary>
+public enum JitterMode
+{
+    /// <summary>Exactly the ceiling.</summary>
+    None,
+
+    /// <summary><c>random(0, ceiling)</c>: best for spreading retries of contending clients.</summary>
+    Full,
+
+    /// <summary>
+    /// <c>ceiling/2 + random(0, ceiling/2)</c>: still spread, but never shorter than half the ceiling, which bounds
+    /// how many Wait-loop iterations (and Step Functions history events) a long wait can take.
+    /// </summary>
+    Equal,
+}
+
 /// <summary>
-/// Capped exponential backoff with full jitter ("Exponential Backoff And Jitter", AWS Architecture Blog):
-/// <c>delay = random(0, min(cap, base * multiplier^attempt))</c>, raised to at least <see cref="MinDelay"/> and to any
-/// floor the service asked for (a ThrottlingException's retryAfterSeconds), and never past the deadline: when
-/// even the floor would end after the deadline, the decision is to give up.
+/// Capped exponential backoff with jitter ("Exponential Backoff And Jitter", AWS Architecture Blog):
+/// <c>ceiling = min(cap, base * multiplier^attempt)</c>, the delay drawn below it by <see cref="Jitter"/> (full jitter
+/// by default), raised to at least <see cref="MinDelay"/> and to any floor the service asked for (a
+/// ThrottlingException's retryAfterSeconds), and never past the deadline: when even the floor would end after the
+/// deadline, the decision is to give up.
 /// </summary>
-public sealed record BackoffPolicy(TimeSpan BaseDelay, TimeSpan MaxDelay, double Multiplier = 2.0, bool FullJitter = true)
+public sealed record BackoffPolicy(TimeSpan BaseDelay, TimeSpan MaxDelay, double Multiplier = 2.0, JitterMode Jitter = JitterMode.Full)
 {
     /// <summary>Step Functions waits in whole seconds; nothing shorter than a second is useful.</summary>
     public TimeSpan MinDelay { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Waiting for readiness: 15 s growing to 2 min.</summary>
-    public static BackoffPolicy Readiness { get; } = new(TimeSpan.FromSeconds(15), TimeSpan.FromMinutes(2));
+    /// <summary>Waiting for readiness in the state machine: 15 s growing to 5 min, equal jitter.</summary>
+    public static BackoffPolicy Readiness { get; } = new(TimeSpan.FromSeconds(15), TimeSpan.FromMinutes(5), Jitter: JitterMode.Equal);
 
-    /// <summary>Waiting behind another update of the same cluster or key: 30 s growing to 5 min.</summary>
-    public static BackoffPolicy Contention { get; } = new(TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(5));
+    /// <summary>Waiting behind another update of the same cluster or key: 30 s growing to 5 min, equal jitter.</summary>
+    public static BackoffPolicy Contention { get; } = new(TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(5), Jitter: JitterMode.Equal);
 
     /// <summary>The ceiling of attempt <paramref name="attempt"/> (0-based) before jitter.</summary>
     public TimeSpan Ceiling(int attempt)
@@ -62,7 +79,12 @@ public sealed record BackoffPolicy(TimeSpan BaseDelay, TimeSpan MaxDelay, double
     {
         ArgumentNullException.ThrowIfNull(random);
         var ceiling = Ceiling(attempt);
-        var delay = FullJitter ? TimeSpan.FromTicks((long)(ceiling.Ticks * random.NextDouble())) : ceiling;
+        var delay = Jitter switch
+        {
+            JitterMode.Full => TimeSpan.FromTicks((long)(ceiling.Ticks * random.NextDouble())),
+            JitterMode.Equal => TimeSpan.FromTicks((ceiling.Ticks / 2) + (long)(ceiling.Ticks / 2 * random.NextDouble())),
+            _ => ceiling,
+        };
         var lowest = floor is { } f && f > MinDelay ? f : MinDelay;
         if (delay < lowest)
         {
