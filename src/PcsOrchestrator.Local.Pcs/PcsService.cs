@@ -127,7 +127,7 @@ internal sealed partial class PcsService(PcsEmulatorOptions options)
             var record = new ClusterRecord { Cluster = cluster, Order = _sequence };
             record.Pending = new Transition(Now + options.Durations.Create, "ACTIVE");
             _clusters[id] = record;
-            var response = Write(new ClusterResponse { Cluster = Snapshot(record) }, PcsJsonContext.Default.ClusterResponse);
+            var response = Write(new ClusterResponse { Cluster = Copy(cluster) }, PcsJsonContext.Default.ClusterResponse);
             if (request.ClientToken is { } t)
             {
                 _tokens["CreateCluster/" + t] = (string.Empty, response);
@@ -307,6 +307,15 @@ internal sealed partial class PcsService(PcsEmulatorOptions options)
         {
             var record = FindRecord(request.ClusterIdentifier);
             RequireActive(record, "queue");
+            foreach (var reference in request.ComputeNodeGroupConfigurations ?? [])
+            {
+                if (reference.ComputeNodeGroupId is null || !record.NodeGroups.Values.Any(g => g.Group.Id == reference.ComputeNodeGroupId || g.Group.Name == reference.ComputeNodeGroupId))
+                {
+                    throw PcsServiceFault.Validation("1 validation error detected", "fieldValidationFailed",
+                        ("computeNodeGroupConfigurations", $"compute node group '{reference.ComputeNodeGroupId}' does not exist in cluster {record.Cluster.Id}"));
+                }
+            }
+
             if (record.Queues.Values.Any(q => q.Queue.Name == request.QueueName))
             {
                 throw PcsServiceFault.Conflict($"A queue named {request.QueueName} already exists.", request.QueueName, "queue");
@@ -327,7 +336,7 @@ internal sealed partial class PcsService(PcsEmulatorOptions options)
             };
             var q = new QueueRecord { Queue = queue, Order = _sequence, Pending = new Transition(Now + options.Durations.Create, "ACTIVE") };
             record.Queues[id] = q;
-            return Write(new QueueResponse { Queue = Snapshot(q) }, PcsJsonContext.Default.QueueResponse);
+            return Write(new QueueResponse { Queue = queue }, PcsJsonContext.Default.QueueResponse);
         }
     }
 
@@ -404,7 +413,7 @@ internal sealed partial class PcsService(PcsEmulatorOptions options)
             };
             var g = new NodeGroupRecord { Group = group, Order = _sequence, Pending = new Transition(Now + options.Durations.Create, "ACTIVE") };
             record.NodeGroups[id] = g;
-            return Write(new ComputeNodeGroupResponse { ComputeNodeGroup = Snapshot(g) }, PcsJsonContext.Default.ComputeNodeGroupResponse);
+            return Write(new ComputeNodeGroupResponse { ComputeNodeGroup = group }, PcsJsonContext.Default.ComputeNodeGroupResponse);
         }
     }
 

@@ -14,7 +14,7 @@ internal sealed class PcsServiceFault(HttpStatusCode status, ErrorBody body) : E
         new(HttpStatusCode.BadRequest, new ErrorBody
         {
             Type = "ValidationException",
-            Message = message,
+            Message = fields.Length == 0 ? message : $"{message}: " + string.Join("; ", fields.Select(f => $"{f.Name}: {f.Message}")),
             Reason = reason,
             FieldList = fields.Length == 0 ? null : [.. fields.Select(f => new ValidationField { Name = f.Name, Message = f.Message })],
         });
