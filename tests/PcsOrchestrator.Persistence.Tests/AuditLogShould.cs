@@ -1,0 +1,186 @@
+using System.Text;
+using Amazon.DynamoDBv2.Model;
+using PcsOrchestrator.Testing;
+
+namespace PcsOrchestrator.Persistence.Tests;
+
+[Trait("Category", "Integration")]
+public sealed class AuditLogShould(DynamoDbLocal dynamo) : DynamoTest(dynamo)
+{
+    private AuditLog Log => new(Dynamo, Tables.Audit, Time);
+
+    private async Task AppendAsync(string cluster, int count)
+    {
+        for (var i = 1; i <= count; i++)
+        {
+            Time.Advance(TimeSpan.FromSeconds(1));
+            await Log.AppendAsync(new AuditDraft(cluster, i % 2 == 0 ? "waiting" : "requested", $"exec-{i % 3}") { Details = $$"""{"n":{{i}}}""", Actor = "alice" }, Ct);
+        }
+    }
+
+    [Fact]
+    public async Task VerifyAnIntactChain()
+    {
+        await AppendAsync("pcs_a", 12);
+
+        var result = await Log.VerifyAsync("pcs_a", Ct);
+
+        result.Should().Be(new AuditVerification(true, 12, null, null));
+    }
+
+    [Fact]
+    public async Task DetectAModifiedEntry()
+    {
+        await AppendAsync("pcs_b", 6);
+        await Dynamo.UpdateItemAsync(new UpdateItemRequest
+        {
+            TableName = Tables.Audit,
+            Key = new() { ["pk"] = new AttributeValue { S = AuditLog.Partition("pcs_b") }, ["sk"] = new AttributeValue { S = AuditLog.SortKeyOf(3) } },
+            UpdateExpression = "SET actor = :mallory",
+            ExpressionAttributeValues = new() { [":mallory"] = new AttributeValue { S = "mallory" } },
+        }, Ct);
+
+        var result = await Log.VerifyAsync("pcs_b", Ct);
+
+        result.Intact.Should().BeFalse();
+        result.BrokenAt.Should().Be(3);
+        result.Problem.Should().Contain("modified");
+    }
+
+    [Fact]
+    public async Task DetectADeletedEntry_InTheMiddleAndAtTheEnd()
+    {
+        await AppendAsync("pcs_c", 6);
+        await Delete("pcs_c", 4);
+        var middle = await Log.VerifyAsync("pcs_c", Ct);
+        await AppendAsync("pcs_d", 3);
+        await Delete("pcs_d", 3);
+        var end = await Log.VerifyAsync("pcs_d", Ct);
+
+        middle.Should().Match<AuditVerification>(v => !v.Intact && v.BrokenAt == 4 && v.Problem!.Contains("missing"));
+        end.Should().Match<AuditVerification>(v => !v.Intact && v.Problem!.Contains("deleted"));
+    }
+
+    [Fact]
+    public async Task DetectReorderedEntries()
+    {
+        await AppendAsync("pcs_e", 5);
+        var two = await Get("pcs_e", 2);
+        var three = await Get("pcs_e", 3);
+        (two["sk"], three["sk"]) = (three["sk"], two["sk"]);
+        (two["seq"], three["seq"]) = (three["seq"], two["seq"]);
+        await Dynamo.PutItemAsync(new PutItemRequest { TableName = Tables.Audit, Item = two }, Ct);
+        await Dynamo.PutItemAsync(new PutItemRequest { TableName = Tables.Audit, Item = three }, Ct);
+
+        var result = await Log.VerifyAsync("pcs_e", Ct);
+
+        result.Intact.Should().BeFalse();
+        result.BrokenAt.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task ReturnEveryEntryExactlyOnce_NewestFirst_AcrossPages()
+    {
+        await AppendAsync("pcs_f", 23);
+        var seen = new List<long>();
+        string? token = null;
+        var pages = 0;
+        do
+        {
+            var page = await Log.QueryAsync("pcs_f", 5, token, Ct);
+            seen.AddRange(page.Entries.Select(e => e.Sequence));
+            token = page.NextToken;
+            pages++;
+        }
+        while (token is not null);
+
+        seen.Should().Equal(Enumerable.Range(1, 23).Reverse().Select(i => (long)i));
+        pages.Should().Be(5);
+    }
+
+    [Fact]
+    public async Task FilterByTimeRange()
+    {
+        await AppendAsync("pcs_g", 10);
+        var start = new DateTimeOffset(2026, 11, 24, 22, 0, 3, TimeSpan.Zero);
+
+        var page = await Log.QueryAsync("pcs_g", 100, null, Ct, from: start, to: start.AddSeconds(2));
+
+        page.Entries.Select(e => e.Sequence).Should().Equal(5L, 4L, 3L);
+    }
+
+    [Fact]
+    public async Task KeepOneChain_WhenManyWritersAppendAtOnce()
+    {
+        await Task.WhenAll(Enumerable.Range(0, 12).Select(i => Log.AppendAsync(new AuditDraft("pcs_h", "requested", $"exec-{i}"), Ct)));
+
+        (await Log.VerifyAsync("pcs_h", Ct)).Should().Be(new AuditVerification(true, 12, null, null));
+        (await Log.QueryAsync("pcs_h", 100, null, Ct)).Entries.Select(e => e.ExecutionId).Should().OnlyHaveUniqueItems().And.HaveCount(12);
+    }
+
+    [Fact]
+    public async Task StoreAMegabyteOfDetails_UnderTheItemLimit_AndReadThemBackIntact()
+    {
+        var random = new Random(5);
+        var settings = new StringBuilder("{\"before\":[");
+        for (var i = 0; i < 12000; i++)
+        {
+            settings.Append($$"""{"parameterName":"Setting{{i}}","parameterValue":"{{Convert.ToBase64String(RandomBytes(random))}}"},""");
+        }
+
+        var details = settings.Append("{}]}").ToString();
+        details.Length.Should().BeGreaterThan(1_000_000);
+
+        await Log.AppendAsync(new AuditDraft("pcs_i", "succeeded", "exec-big") { Details = details }, Ct);
+        await Log.AppendAsync(new AuditDraft("pcs_i", "requested", "exec-next"), Ct);
+
+        var entries = (await Log.QueryAsync("pcs_i", 10, null, Ct)).Entries;
+        entries.Select(e => e.Sequence).Should().Equal(2L, 1L);
+        entries[1].Details.Should().Be(details);
+        (await Log.VerifyAsync("pcs_i", Ct)).Intact.Should().BeTrue();
+        var scan = await Dynamo.ScanAsync(new ScanRequest { TableName = Tables.Audit }, Ct);
+        var sizes = scan.Items.Select(i => i.Values.Sum(v => (v.S?.Length ?? 0) + (int)(v.B?.Length ?? 0))).ToList();
+        sizes.Should().OnlyContain(size => size < 400_000);
+        sizes.Count.Should().BeGreaterThan(3, "the large details were split into part items");
+    }
+
+    [Fact]
+    public async Task FindOneExecutionsEntries_ThroughTheIndex()
+    {
+        await Log.AppendAsync(new AuditDraft("pcs_j", "requested", "exec-x"), Ct);
+        await Log.AppendAsync(new AuditDraft("pcs_j", "requested", "exec-y"), Ct);
+        Time.Advance(TimeSpan.FromSeconds(1));
+        await Log.AppendAsync(new AuditDraft("pcs_j", "succeeded", "exec-x"), Ct);
+
+        var entries = await Log.QueryExecutionAsync("exec-x", Ct);
+
+        entries.Select(e => (e.Sequence, e.EventType)).Should().Equal((1L, "requested"), (3L, "succeeded"));
+    }
+
+    [Fact]
+    public void HashTheCanonicalContent_SoAnyFieldChangeChangesIt()
+    {
+        var entry = new AuditEntry("pcs_a", 1, new DateTimeOffset(2026, 11, 24, 22, 0, 0, TimeSpan.Zero), "requested", "exec", "key", "cli", "alice", "why", "{}", AuditLog.Genesis, string.Empty);
+        var hash = AuditLog.ComputeHash(entry);
+
+        hash.Should().MatchRegex("^[0-9a-f]{64}$").And.Be(AuditLog.ComputeHash(entry with { }));
+        new[]
+        {
+            entry with { Actor = "bob" }, entry with { Sequence = 2 }, entry with { Details = "{ }" }, entry with { PreviousHash = hash },
+            entry with { At = entry.At.AddTicks(1) }, entry with { Reason = null }, entry with { EventType = "failed" },
+        }.Select(AuditLog.ComputeHash).Should().NotContain(hash).And.OnlyHaveUniqueItems();
+    }
+
+    private static byte[] RandomBytes(Random random)
+    {
+        var bytes = new byte[48];
+        random.NextBytes(bytes);
+        return bytes;
+    }
+
+    private async Task<Dictionary<string, AttributeValue>> Get(string cluster, long seq) =>
+        (await Dynamo.GetItemAsync(new GetItemRequest { TableName = Tables.Audit, Key = new() { ["pk"] = new AttributeValue { S = AuditLog.Partition(cluster) }, ["sk"] = new AttributeValue { S = AuditLog.SortKeyOf(seq) } } }, Ct)).Item;
+
+    private Task Delete(string cluster, long seq) =>
+        Dynamo.DeleteItemAsync(new DeleteItemRequest { TableName = Tables.Audit, Key = new() { ["pk"] = new AttributeValue { S = AuditLog.Partition(cluster) }, ["sk"] = new AttributeValue { S = AuditLog.SortKeyOf(seq) } } }, Ct);
+}
