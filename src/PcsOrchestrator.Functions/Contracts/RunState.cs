@@ -1,0 +1,264 @@
+using System.Text.Json;
+
+namespace PcsOrchestrator.Functions.Contracts;
+
+/// <summary>
+/// The document the state machine carries from step to step. Each step reads what it needs and returns its own
+/// section, which the state machine stores at the section's ResultPath (<c>$.claim</c>, <c>$.readiness</c>, ...).
+/// Before Prepare has run, only <see cref="Input"/>, <see cref="ExecutionId"/> and <see cref="StartTime"/> exist.
+/// </summary>
+public sealed class RunState
+{
+    public JsonElement? Input { get; set; }
+
+    public string? ExecutionId { get; set; }
+
+    public DateTimeOffset? StartTime { get; set; }
+
+    public RunInfo? Run { get; set; }
+
+    public ClaimResult? Claim { get; set; }
+
+    public ReadinessResult? Readiness { get; set; }
+
+    public PlanResult? Plan { get; set; }
+
+    public ApplyResult? Apply { get; set; }
+
+    public PollResult? Poll { get; set; }
+
+    public ApplyResult? Rollback { get; set; }
+
+    public VerifyResult? Verify { get; set; }
+
+    /// <summary>The error a Catch stored: <c>{"Error": ..., "Cause": ...}</c>.</summary>
+    public StepError? Error { get; set; }
+
+    /// <summary>The last PcsConflict a Catch stored before going back to the readiness loop.</summary>
+    public StepError? Conflict { get; set; }
+}
+
+/// <summary>The accepted request and its identity (the output of Prepare, at <c>$.run</c>).</summary>
+public sealed class RunInfo
+{
+    public required string ExecutionId { get; set; }
+
+    public required string ClusterIdentifier { get; set; }
+
+    public required DateTimeOffset ReceivedAt { get; set; }
+
+    public required DateTimeOffset Deadline { get; set; }
+
+    public required string IdempotencyKey { get; set; }
+
+    public required string PayloadHash { get; set; }
+
+    public required string ClientToken { get; set; }
+
+    public required string RollbackClientToken { get; set; }
+
+    public bool ExplicitClientToken { get; set; }
+
+    public bool DryRun { get; set; }
+
+    public bool RollbackOnFailure { get; set; }
+
+    public required string Origin { get; set; }
+
+    public string? Source { get; set; }
+
+    public string? RequestedBy { get; set; }
+
+    public string? Reason { get; set; }
+
+    public string? EventId { get; set; }
+
+    /// <summary>The normalized request in the direct-request shape (see RequestWriter).</summary>
+    public required JsonElement Request { get; set; }
+}
+
+/// <summary>The output of Prepare: the whole state from then on.</summary>
+public sealed class PrepareResult
+{
+    public required RunInfo Run { get; set; }
+}
+
+public static class ClaimOutcomes
+{
+    public const string Claimed = "CLAIMED";
+    public const string Duplicate = "DUPLICATE";
+    public const string Contended = "CONTENDED";
+}
+
+public sealed class ClaimResult
+{
+    public required string Outcome { get; set; }
+
+    public int Attempt { get; set; }
+
+    public int WaitSeconds { get; set; }
+
+    public long? FencingToken { get; set; }
+
+    public string? HeldBy { get; set; }
+
+    /// <summary>For a duplicate: the result the first execution stored.</summary>
+    public JsonElement? StoredResult { get; set; }
+}
+
+public static class ReadinessVerdicts
+{
+    public const string Ready = "READY";
+    public const string Wait = "WAIT";
+}
+
+public sealed class ReadinessResult
+{
+    public required string Verdict { get; set; }
+
+    public int Attempt { get; set; }
+
+    public int WaitSeconds { get; set; }
+
+    public string ClusterStatus { get; set; } = string.Empty;
+
+    public IReadOnlyList<string> Reasons { get; set; } = [];
+}
+
+public static class PlanOutcomes
+{
+    public const string Apply = "APPLY";
+    public const string NoChange = "NO_CHANGE";
+    public const string DryRun = "DRY_RUN";
+    public const string Defer = "DEFER";
+}
+
+public sealed class ChangeItem
+{
+    public required string Path { get; set; }
+
+    public string? Current { get; set; }
+
+    public string? Desired { get; set; }
+}
+
+public sealed class PlanResult
+{
+    public required string Outcome { get; set; }
+
+    public IReadOnlyList<ChangeItem> Changes { get; set; } = [];
+
+    /// <summary>The UpdateCluster slurmConfiguration: only the sections that change.</summary>
+    public JsonElement? Payload { get; set; }
+
+    /// <summary>The complete configuration before the update (what a rollback restores).</summary>
+    public JsonElement? Before { get; set; }
+
+    /// <summary>The complete configuration the cluster should have afterwards.</summary>
+    public JsonElement? Desired { get; set; }
+
+    public string? Reason { get; set; }
+}
+
+public sealed class ApplyResult
+{
+    public required DateTimeOffset StartedAt { get; set; }
+
+    public required string ClientToken { get; set; }
+
+    public int WaitSeconds { get; set; }
+
+    public string ClusterStatus { get; set; } = string.Empty;
+}
+
+public static class PollStatuses
+{
+    public const string Updating = "UPDATING";
+    public const string Succeeded = "SUCCEEDED";
+    public const string Failed = "FAILED";
+}
+
+public static class PollPhases
+{
+    public const string Update = "UPDATE";
+    public const string Rollback = "ROLLBACK";
+}
+
+public sealed class PollResult
+{
+    public required string Status { get; set; }
+
+    public required string Phase { get; set; }
+
+    public int Attempt { get; set; }
+
+    public int Polls { get; set; }
+
+    public int WaitSeconds { get; set; }
+
+    public string ClusterStatus { get; set; } = string.Empty;
+
+    public IReadOnlyList<string> ErrorInfo { get; set; } = [];
+
+    public double ElapsedSeconds { get; set; }
+}
+
+public sealed class VerifyResult
+{
+    public bool Verified { get; set; }
+
+    public JsonElement? After { get; set; }
+}
+
+/// <summary>What a Catch stores: Step Functions' <c>{"Error", "Cause"}</c>.</summary>
+public sealed class StepError
+{
+    [System.Text.Json.Serialization.JsonPropertyName("Error")]
+    public string? Error { get; set; }
+
+    [System.Text.Json.Serialization.JsonPropertyName("Cause")]
+    public string? Cause { get; set; }
+}
+
+/// <summary>The execution's output on success (Finalize).</summary>
+public sealed class FinalResult
+{
+    public required string Outcome { get; set; }
+
+    public required string ClusterIdentifier { get; set; }
+
+    public required string IdempotencyKey { get; set; }
+
+    public required string ExecutionId { get; set; }
+
+    public IReadOnlyList<ChangeItem> Changes { get; set; } = [];
+
+    public string? Reason { get; set; }
+
+    public double DurationSeconds { get; set; }
+
+    public int Polls { get; set; }
+
+    /// <summary>For a duplicate: the execution whose result this is.</summary>
+    public string? OriginalExecutionId { get; set; }
+}
+
+/// <summary>RecordFailure's output: the Fail state's Error and Cause.</summary>
+public sealed class FailureResult
+{
+    public required string Error { get; set; }
+
+    public required string Cause { get; set; }
+
+    public string? AuditEvent { get; set; }
+}
+
+/// <summary>The input of Prepare (built by the Receive Pass state).</summary>
+public sealed class PrepareInput
+{
+    public JsonElement Input { get; set; }
+
+    public string? ExecutionId { get; set; }
+
+    public DateTimeOffset? StartTime { get; set; }
+}

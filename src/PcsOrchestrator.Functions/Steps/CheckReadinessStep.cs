@@ -1,0 +1,57 @@
+using PcsOrchestrator.Domain;
+using PcsOrchestrator.Domain.Readiness;
+using PcsOrchestrator.Functions.Contracts;
+using PcsOrchestrator.Functions.Ports;
+
+namespace PcsOrchestrator.Functions.Steps;
+
+/// <summary>GetCluster plus every page of queues and node groups: READY, WAIT with the next delay, or ClusterBlocked.</summary>
+public sealed class CheckReadinessStep(StepServices services)
+{
+    public async Task<ReadinessResult> RunAsync(RunState state, CancellationToken cancellationToken)
+    {
+        var run = state.RequireRun();
+        var fence = state.Claim?.FencingToken ?? throw new InvalidOperationException("the state has no cluster lock: Claim has not run");
+        var now = services.Time.GetUtcNow();
+        run.ThrowIfPastDeadline(now, "waiting for the cluster to be ready");
+        await services.Ledger.RenewLockAsync(run.ClusterIdentifier, run.ExecutionId, fence, services.Settings.LockLease, cancellationToken);
+
+        var snapshot = await services.Pcs.GetSnapshotAsync(run.ClusterIdentifier, cancellationToken);
+        var decision = ReadinessPolicy.Evaluate(snapshot);
+        var reasons = decision.Reasons.Select(r => r.Explanation).ToList();
+        switch (decision.Verdict)
+        {
+            case ReadinessVerdict.Ready:
+                return new ReadinessResult { Verdict = ReadinessVerdicts.Ready, ClusterStatus = snapshot.Cluster.Status };
+            case ReadinessVerdict.Blocked:
+                throw new StepException(ErrorNames.ClusterBlocked, $"cluster {run.ClusterIdentifier} cannot be updated until a person acts: " + string.Join("; ", reasons));
+        }
+
+        var attempt = state.Readiness is { Verdict: ReadinessVerdicts.Wait } previous ? previous.Attempt + 1 : 0;
+        var wait = services.Settings.Readiness.Next(attempt, services.Random, now, run.Deadline);
+        if (wait.GiveUp)
+        {
+            throw new StepException(ErrorNames.DeadlinePassed,
+                $"cluster {run.ClusterIdentifier} did not become ready before the deadline ({wait.Reason}): " + string.Join("; ", reasons));
+        }
+
+        if (attempt == 0)
+        {
+            await services.Ledger.AppendAuditAsync(new AuditDraft(run.ClusterIdentifier, AuditEvents.Waiting, run.ExecutionId)
+            {
+                IdempotencyKey = run.IdempotencyKey,
+                Reason = string.Join("; ", reasons),
+                FencingToken = fence,
+            }, cancellationToken);
+        }
+
+        return new ReadinessResult
+        {
+            Verdict = ReadinessVerdicts.Wait,
+            Attempt = attempt,
+            WaitSeconds = RunStateExtensions.WaitSeconds(wait.Delay),
+            ClusterStatus = snapshot.Cluster.Status,
+            Reasons = reasons,
+        };
+    }
+}

@@ -1,0 +1,62 @@
+using PcsOrchestrator.Domain;
+using PcsOrchestrator.Functions.Contracts;
+
+namespace PcsOrchestrator.Functions.Steps;
+
+/// <summary>
+/// GetCluster after UpdateCluster (or after a rollback): UPDATING with the next delay, SUCCEEDED when ACTIVE again,
+/// FAILED with errorInfo on UPDATE_FAILED, DeadlinePassed once the deadline is behind us.
+/// </summary>
+public sealed class PollStep(StepServices services)
+{
+    public async Task<PollResult> RunAsync(RunState state, CancellationToken cancellationToken)
+    {
+        var run = state.RequireRun();
+        var phase = state.Rollback is null ? PollPhases.Update : PollPhases.Rollback;
+        var started = (phase == PollPhases.Update ? state.Apply?.StartedAt : state.Rollback?.StartedAt)
+            ?? throw new InvalidOperationException($"the state has no {(phase == PollPhases.Update ? "apply" : "rollback")} section");
+        var samePhase = state.Poll is { } previous && previous.Phase == phase;
+        var attempt = samePhase ? state.Poll!.Attempt + 1 : 0;
+        var polls = (state.Poll?.Polls ?? 0) + 1;
+        var now = services.Time.GetUtcNow();
+
+        if (state.Claim?.FencingToken is { } fence)
+        {
+            await services.Ledger.RenewLockAsync(run.ClusterIdentifier, run.ExecutionId, fence, services.Settings.LockLease, cancellationToken);
+        }
+
+        var cluster = await services.Pcs.GetClusterAsync(run.ClusterIdentifier, cancellationToken);
+        var result = new PollResult
+        {
+            Phase = phase,
+            Attempt = attempt,
+            Polls = polls,
+            ClusterStatus = cluster.Status,
+            ElapsedSeconds = Math.Round((now - started).TotalSeconds, 3),
+            Status = cluster.Status switch
+            {
+                "ACTIVE" => PollStatuses.Succeeded,
+                "UPDATE_FAILED" => PollStatuses.Failed,
+                "UPDATING" => PollStatuses.Updating,
+                _ => throw new StepException(ErrorNames.ClusterBlocked,
+                    $"cluster {run.ClusterIdentifier} went to {cluster.Status} during the {phase.ToLowerInvariant()}; a person must look at it"),
+            },
+            ErrorInfo = cluster.ErrorInfo,
+        };
+
+        if (result.Status != PollStatuses.Updating)
+        {
+            return result;
+        }
+
+        var next = services.Settings.UpdatePolling.Next(attempt + 1, now, run.Deadline);
+        if (next.GiveUp)
+        {
+            throw new StepException(ErrorNames.DeadlinePassed,
+                $"cluster {run.ClusterIdentifier} was still UPDATING when the run's deadline passed, {result.ElapsedSeconds:0} s after the {phase.ToLowerInvariant()} started ({polls} polls); PCS cannot cancel an update, it continues");
+        }
+
+        result.WaitSeconds = RunStateExtensions.WaitSeconds(next.Delay);
+        return result;
+    }
+}

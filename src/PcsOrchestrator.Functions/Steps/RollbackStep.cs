@@ -1,0 +1,34 @@
+using PcsOrchestrator.Functions.Contracts;
+using PcsOrchestrator.Functions.Ports;
+
+namespace PcsOrchestrator.Functions.Steps;
+
+/// <summary>Re-apply the complete configuration captured before the update, with the run's rollback client token.</summary>
+public sealed class RollbackStep(StepServices services)
+{
+    public async Task<ApplyResult> RunAsync(RunState state, CancellationToken cancellationToken)
+    {
+        var run = state.RequireRun();
+        var before = RunStateExtensions.ParseConfiguration(state.Plan?.Before, "plan.before");
+        var now = services.Time.GetUtcNow();
+        run.ThrowIfPastDeadline(now, "about to roll back");
+
+        var cluster = await services.Pcs.UpdateClusterAsync(run.ClusterIdentifier, run.RollbackClientToken, before.ToFullChange(), cancellationToken);
+        await services.Ledger.AppendAuditAsync(new AuditDraft(run.ClusterIdentifier, AuditEvents.RollbackStarted, run.ExecutionId)
+        {
+            IdempotencyKey = run.IdempotencyKey,
+            After = RunStateExtensions.ToNode(state.Plan!.Before),
+            Error = System.Text.Json.Nodes.JsonValue.Create(string.Join("; ", state.Poll?.ErrorInfo ?? [])),
+            FencingToken = state.Claim?.FencingToken,
+        }, cancellationToken);
+
+        var first = services.Settings.UpdatePolling.Next(0, now, run.Deadline);
+        return new ApplyResult
+        {
+            StartedAt = now,
+            ClientToken = run.RollbackClientToken,
+            ClusterStatus = cluster.Status,
+            WaitSeconds = first.GiveUp ? 1 : RunStateExtensions.WaitSeconds(first.Delay),
+        };
+    }
+}
