@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace PcsOrchestrator.Lambda.Runtime;
@@ -8,6 +9,9 @@ namespace PcsOrchestrator.Lambda.Runtime;
 /// </summary>
 public sealed class JsonLineWriter(Stream output)
 {
+    /// <summary>Escapes only what JSON requires (no HTML-safe \u0027 for apostrophes): these lines are read by people and CloudWatch, never embedded in HTML.</summary>
+    public static JsonWriterOptions WriterOptions { get; } = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private readonly Lock _gate = new();
 
     /// <summary>Builds one JSON document with <paramref name="write"/> and writes it, followed by a newline, in one piece.</summary>
@@ -15,7 +19,7 @@ public sealed class JsonLineWriter(Stream output)
     {
         ArgumentNullException.ThrowIfNull(write);
         using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             write(writer);
         }

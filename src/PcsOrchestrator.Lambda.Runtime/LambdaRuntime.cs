@@ -157,7 +157,7 @@ public sealed class LambdaRuntime
         {
             error = new LambdaError(
                 RuntimeErrors.Timeout,
-                string.Create(CultureInfo.InvariantCulture, $"the handler was cancelled {_options.DeadlineMargin.TotalMilliseconds:0} ms before the invocation's deadline ({invocation.Deadline:O}) and stopped"));
+                string.Create(CultureInfo.InvariantCulture, $"the handler was cancelled {_options.DeadlineMargin.TotalMilliseconds:0} ms before the invocation's deadline ({invocation.Deadline.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss.fff'Z'}) and stopped"));
         }
 #pragma warning disable CA1031 // A handler failure of any type is reported to the Runtime API; the loop goes on.
         catch (Exception ex)

@@ -111,7 +111,7 @@ public sealed class RuntimeApiClient : IRuntimeApiClient
     {
         ArgumentNullException.ThrowIfNull(error);
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
+        using (var w = new Utf8JsonWriter(buffer, JsonLineWriter.WriterOptions))
         {
             w.WriteStartObject();
             w.WriteString("errorMessage", error.ErrorMessage);

@@ -170,7 +170,7 @@ public sealed class LambdaRuntimeShould : IDisposable
 
         cancelledAt.Should().Be(new DateTimeOffset(2026, 11, 24, 12, 0, 9, 500, TimeSpan.Zero));
         _api.Errors["r1"].ErrorType.Should().Be(RuntimeErrors.Timeout);
-        _api.Errors["r1"].ErrorMessage.Should().StartWith("the handler was cancelled 500 ms before the invocation's deadline");
+        _api.Errors["r1"].ErrorMessage.Should().Be("the handler was cancelled 500 ms before the invocation's deadline (2026-11-24T12:00:10.000Z) and stopped");
         _api.Responses.Should().BeEmpty();
     }
 

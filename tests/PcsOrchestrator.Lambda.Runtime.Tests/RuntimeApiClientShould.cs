@@ -55,11 +55,11 @@ public sealed class RuntimeApiClientShould : IDisposable
     [Fact]
     public async Task PostAnErrorWithTheErrorTypeHeaderAndDocument()
     {
-        await _client.ReportErrorAsync("r-1", new LambdaError("PcsConflict", "cluster is UPDATING"), CancellationToken.None);
+        await _client.ReportErrorAsync("r-1", new LambdaError("PcsConflict", "cluster isn't ACTIVE <UPDATING>"), CancellationToken.None);
         await _client.ReportInitErrorAsync(new LambdaError("Runtime.HandlerNotFound", "no handler"), CancellationToken.None);
 
         _handler.Requests.Should().Equal(
-            """POST http://127.0.0.1:9001/2018-06-01/runtime/invocation/r-1/error PcsConflict application/json {"errorMessage":"cluster is UPDATING","errorType":"PcsConflict","stackTrace":[]}""",
+            """POST http://127.0.0.1:9001/2018-06-01/runtime/invocation/r-1/error PcsConflict application/json {"errorMessage":"cluster isn't ACTIVE <UPDATING>","errorType":"PcsConflict","stackTrace":[]}""",
             """POST http://127.0.0.1:9001/2018-06-01/runtime/init/error Runtime.HandlerNotFound application/json {"errorMessage":"no handler","errorType":"Runtime.HandlerNotFound","stackTrace":[]}""");
     }
 
