@@ -9,11 +9,34 @@ public static class CliApp
     public const string Description =
         "PcsOrchestrator: safe, event-driven updates of AWS Parallel Computing Service (PCS) clusters.";
 
+    /// <summary>Parses and runs a command line; a command line with errors prints one line per error and exits 2.</summary>
+    public static int Run(string[] args, InvocationConfiguration? configuration = null)
+    {
+        configuration ??= new InvocationConfiguration();
+        var parse = BuildRootCommand().Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                configuration.Error.WriteLine($"error: {error.Message}");
+            }
+
+            configuration.Error.WriteLine("Run 'pcs-orchestrator --help' for usage.");
+            return ExitCodes.Usage;
+        }
+
+        return parse.Invoke(configuration);
+    }
+
     public static RootCommand BuildRootCommand()
     {
         var root = new RootCommand(Description)
         {
             GraphCommand.Create(),
+            new Command("local", "Run PcsOrchestrator on this machine: no AWS account needed.")
+            {
+                LocalRunCommand.Create(),
+            },
         };
         return root;
     }

@@ -3,5 +3,5 @@ namespace PcsOrchestrator.Cli;
 /// <summary>Entry point of the <c>pcs-orchestrator</c> command.</summary>
 public static class Program
 {
-    public static int Main(string[] args) => CliApp.BuildRootCommand().Parse(args).Invoke();
+    public static int Main(string[] args) => CliApp.Run(args);
 }

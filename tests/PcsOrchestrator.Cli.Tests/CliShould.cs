@@ -14,6 +14,20 @@ public sealed class CliShould
         output.ToString().Should().Contain(CliApp.Description).And.Contain("--version");
     }
 
+    [Theory]
+    [InlineData("graph")]
+    [InlineData("local")]
+    [InlineData("local run")]
+    public void PrintHelpForEveryCommand(string command)
+    {
+        var output = new StringWriter();
+
+        var exit = CliApp.Run([.. command.Split(' '), "--help"], new InvocationConfiguration { Output = output });
+
+        exit.Should().Be(0);
+        output.ToString().Should().Contain("Usage:").And.Contain(command.Split(' ')[^1]);
+    }
+
     [Fact]
     public void PrintVersion_FromTheAssembly()
     {
@@ -25,12 +39,12 @@ public sealed class CliShould
     }
 
     [Fact]
-    public void RejectAnUnknownCommand_WithExitCode1()
+    public void RejectAnUnknownCommand_WithExitCode2()
     {
         var error = new StringWriter();
-        var exit = CliApp.BuildRootCommand().Parse("frobnicate").Invoke(new InvocationConfiguration { Output = TextWriter.Null, Error = error });
+        var exit = CliApp.Run(["frobnicate"], new InvocationConfiguration { Output = TextWriter.Null, Error = error });
 
-        exit.Should().NotBe(0);
+        exit.Should().Be(ExitCodes.Usage);
         error.ToString().Should().Contain("frobnicate");
     }
 }

@@ -1,0 +1,92 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+
+namespace PcsOrchestrator.Cli.Tests;
+
+[Trait("Category", "Integration")]
+public sealed class LocalRunShould
+{
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "PcsOrchestrator.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("repository root not found");
+    }
+
+    [Fact]
+    public async Task RunTheSampleEventToASuccessfulUpdate_AsAProcess()
+    {
+        var root = RepositoryRoot();
+        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "pcs-orchestrator.dll"), "local", "run", "events/direct-request.json", "--output", "json", "--speed", "600" })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromMinutes(3));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        process.ExitCode.Should().Be(0, await stderr);
+        var result = JsonNode.Parse(await stdout)!;
+        result["outcome"]!.GetValue<string>().Should().Be("succeeded");
+        result["updateClusterCalls"]!.GetValue<int>().Should().Be(1);
+        result["auditIntact"]!.GetValue<bool>().Should().BeTrue();
+        result["audit"]!.AsArray().Select(e => e!["eventType"]!.GetValue<string>()).Should().Equal("requested", "planned", "update-started", "succeeded");
+        System.Diagnostics.Process.GetProcessesByName("java").Where(p => SafeCommandLine(p).Contains("DynamoDBLocal", StringComparison.Ordinal) && SafeCommandLine(p).Contains("-port", StringComparison.Ordinal))
+            .Should().NotContain(p => p.StartTime > process.StartTime && p.StartTime < process.ExitTime, "local run stops the DynamoDB Local it started");
+    }
+
+    [Theory]
+    [InlineData("local run", "Required argument missing")]
+    [InlineData("local run /no/such/event.json", "does not exist")]
+    [InlineData("local run events/direct-request.json --speed 0", "--speed")]
+    [InlineData("local run events/direct-request.json --output yaml", "yaml")]
+    public void RefuseBadArguments_WithAOneLineErrorAndExitCode2(string arguments, string mentions)
+    {
+        var error = new StringWriter();
+        Directory.SetCurrentDirectory(RepositoryRoot());
+
+        var exit = CliApp.Run(arguments.Split(' '), new InvocationConfiguration { Output = TextWriter.Null, Error = error });
+
+        exit.Should().Be(ExitCodes.Usage);
+        error.ToString().Should().Contain(mentions).And.StartWith("error: ");
+        error.ToString().Should().NotContain("   at ", "no stack trace");
+    }
+
+    private static string SafeCommandLine(Process process)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{process.Id}/cmdline");
+        }
+        catch (IOException)
+        {
+            return string.Empty;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return string.Empty;
+        }
+    }
+}
