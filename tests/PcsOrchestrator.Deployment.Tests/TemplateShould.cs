@@ -127,6 +127,36 @@ public sealed partial class TemplateShould
         }
     }
 
+    [Fact]
+    public void DeclareTheTablesExactlyAsTheCodeDefinesThem()
+    {
+        var tables = Template.ResourcesOfType("AWS::DynamoDB::Table").ToDictionary(t => t.Name, t => t.Resource);
+
+        tables.Keys.Should().BeEquivalentTo(PcsOrchestrator.Persistence.TableDefinitions.Logical.Keys);
+        foreach (var (name, definition) in PcsOrchestrator.Persistence.TableDefinitions.Logical)
+        {
+            var properties = (YamlMappingNode)Template.Get(tables[name], "Properties")!;
+            Pairs(properties["AttributeDefinitions"], "AttributeName", "AttributeType").Should().BeEquivalentTo(
+                definition.AttributeDefinitions.Select(a => (a.AttributeName, a.AttributeType.Value)), name);
+            Pairs(properties["KeySchema"], "AttributeName", "KeyType").Should().Equal(
+                definition.KeySchema.Select(k => (k.AttributeName, k.KeyType.Value)), name);
+            var indexes = Template.Items(Template.Get(properties, "GlobalSecondaryIndexes")).Cast<YamlMappingNode>().ToList();
+            indexes.Select(i => i["IndexName"].ToString()).Should().BeEquivalentTo((definition.GlobalSecondaryIndexes ?? []).Select(g => g.IndexName), name);
+            foreach (var index in definition.GlobalSecondaryIndexes ?? [])
+            {
+                var declared = indexes.Single(i => i["IndexName"].ToString() == index.IndexName);
+                Pairs(declared["KeySchema"], "AttributeName", "KeyType").Should().Equal(index.KeySchema.Select(k => (k.AttributeName, k.KeyType.Value)), index.IndexName);
+                Template.Get(declared, "Projection", "ProjectionType")!.ToString().Should().Be(index.Projection.ProjectionType.Value);
+            }
+
+            var ttl = Template.Get(properties, "TimeToLiveSpecification", "AttributeName")?.ToString();
+            ttl.Should().Be(PcsOrchestrator.Persistence.TableDefinitions.TimeToLive.GetValueOrDefault(name), name);
+        }
+    }
+
+    private static List<(string, string)> Pairs(YamlNode list, string first, string second) =>
+        [.. Template.Items(list).Cast<YamlMappingNode>().Select(m => (m[first].ToString(), m[second].ToString()))];
+
     private static List<string> Actions(YamlMappingNode statement) => [.. Template.Items(Template.Get(statement, "Action")).Select(a => a.ToString())];
 
     [GeneratedRegex(@"\$\{([A-Za-z0-9]+)\}")]
