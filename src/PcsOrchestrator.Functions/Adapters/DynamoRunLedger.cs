@@ -41,8 +41,21 @@ public sealed class DynamoRunLedger(IAmazonDynamoDB dynamo, TableNames tables, T
     public Task CompleteKeyAsync(string key, string owner, string resultJson, CancellationToken cancellationToken) =>
         StoreAsync(() => Owned(() => _keys.CompleteAsync(key, owner, resultJson, cancellationToken)));
 
+    /// <summary>Frees the key for a later attempt. A key this run no longer owns (taken over, completed, or never
+    /// claimed) has nothing to release: that is not a failure of the run being recorded.</summary>
     public Task ReleaseKeyAsync(string key, string owner, string reason, CancellationToken cancellationToken) =>
-        StoreAsync(() => Owned(() => _keys.FailAsync(key, owner, reason, cancellationToken)));
+        StoreAsync(async () =>
+        {
+            try
+            {
+                await _keys.FailAsync(key, owner, reason, cancellationToken);
+                return true;
+            }
+            catch (OwnershipLostException)
+            {
+                return false;
+            }
+        });
 
     public Task<LockClaim> AcquireLockAsync(string clusterIdentifier, string owner, TimeSpan lease, CancellationToken cancellationToken) =>
         StoreAsync(async () =>

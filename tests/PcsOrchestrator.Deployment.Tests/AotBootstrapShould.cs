@@ -1,0 +1,121 @@
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using PcsOrchestrator.Local;
+using PcsOrchestrator.Local.Lambda;
+using PcsOrchestrator.Local.Pcs;
+using PcsOrchestrator.Testing;
+
+[assembly: AssemblyFixture(typeof(DynamoDbLocal))]
+
+namespace PcsOrchestrator.Deployment.Tests;
+
+/// <summary>
+/// The deployment artifact itself: `make build-PrepareFunction` exactly as `sam build` runs it publishes the Native AOT
+/// `bootstrap`, which then answers every function's sample event (events/*Function.json) through the Lambda emulator,
+/// against the PCS emulator and DynamoDB Local.
+/// </summary>
+[Trait("Category", "Integration")]
+public sealed partial class AotBootstrapShould(DynamoDbLocal dynamo)
+{
+    private static readonly Lazy<Task<string>> Bootstrap = new(BuildAsync);
+
+    private static readonly string[] Sequence = ["Prepare", "Claim", "CheckReadiness", "Plan", "Apply", "Poll", "Verify", "Rollback", "Finalize", "RecordFailure"];
+
+    private static async Task<string> BuildAsync()
+    {
+        var artifacts = Repo.PathOf("artifacts", "sam-build", "PrepareFunction");
+        var (exit, output) = await Repo.RunAsync("make", ["build-PrepareFunction", $"ARTIFACTS_DIR={artifacts}"], CancellationToken.None);
+        exit.Should().Be(0, output);
+        return Path.Combine(artifacts, "bootstrap");
+    }
+
+    [Fact]
+    public async Task BeBuiltByTheMakefileAsANativeBinaryForAl2023_SmallEnoughToShip()
+    {
+        var bootstrap = await Bootstrap.Value;
+
+        var bytes = await File.ReadAllBytesAsync(bootstrap, TestContext.Current.CancellationToken);
+        bytes.AsSpan(0, 4).ToArray().Should().Equal([0x7F, (byte)'E', (byte)'L', (byte)'F'], "a native executable, not a managed dll");
+        if (OperatingSystem.IsLinux())
+        {
+            File.GetUnixFileMode(bootstrap).Should().HaveFlag(UnixFileMode.UserExecute);
+        }
+        var (exit, symbols) = await Repo.RunAsync("objdump", ["-T", bootstrap], TestContext.Current.CancellationToken);
+        exit.Should().Be(0, symbols);
+        var newest = GlibcVersion().Matches(symbols).Select(m => Version.Parse(m.Groups[1].Value)).Max();
+        newest.Should().NotBeNull().And.BeLessThanOrEqualTo(new Version(2, 34), "provided.al2023 ships glibc 2.34");
+        using var zipped = new MemoryStream();
+        using (var zip = new ZipArchive(zipped, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            await zip.CreateEntryFromFileAsync(bootstrap, "bootstrap", CompressionLevel.Optimal, TestContext.Current.CancellationToken);
+        }
+
+        zipped.Length.Should().BeLessThan(10 * 1024 * 1024, "the deployment package stays under 10 MB zipped");
+    }
+
+    [Fact]
+    public async Task AnswerEveryFunctionsSampleEvent_ThroughTheLambdaEmulator()
+    {
+        var bootstrap = await Bootstrap.Value;
+        var ct = TestContext.Current.CancellationToken;
+        await using var local = await LocalDeployment.StartAsync(new LocalDeploymentOptions
+        {
+            Definition = Repo.Read("statemachine", "update-cluster.asl.json"),
+            DynamoEndpoint = dynamo.Endpoint,
+            TablePrefix = "aot" + Guid.NewGuid().ToString("N")[..8],
+            Durations = new EmulatorDurations(),
+        }, ct);
+        await local.CreateDemoClusterAsync("demo-cluster", ct);
+        var environment = new Dictionary<string, string>
+        {
+            ["AWS_ENDPOINT_URL_PCS"] = local.Pcs.Endpoint.ToString(),
+            ["AWS_ENDPOINT_URL_DYNAMODB"] = local.DynamoEndpoint.ToString(),
+            ["IDEMPOTENCY_TABLE_NAME"] = local.Tables.Idempotency,
+            ["LOCK_TABLE_NAME"] = local.Tables.Lock,
+            ["AUDIT_TABLE_NAME"] = local.Tables.Audit,
+            ["LOCK_LEASE_SECONDS"] = "900",
+        };
+        var logs = new StringBuilder();
+        await using var lambda = await LambdaEmulator.StartAsync(new LambdaEmulatorOptions
+        {
+            Functions = [.. Sequence.Select(step => new LambdaFunctionOptions { Name = step + "Function", Handler = step, Command = bootstrap, Environment = environment, Timeout = TimeSpan.FromSeconds(30), MemoryMb = 256 })],
+            OnFunctionOutput = (_, line) =>
+            {
+                lock (logs)
+                {
+                    logs.AppendLine(line);
+                }
+            },
+        }, ct);
+
+        var outputs = new Dictionary<string, JsonNode?>();
+        foreach (var step in Sequence)
+        {
+            var result = await lambda.InvokeAsync(step + "Function", Encoding.UTF8.GetBytes(Repo.Read("events", step + "Function.json")), ct);
+            result.IsError.Should().BeFalse($"{step}: {result.ErrorType}: {result.ErrorMessage}");
+            outputs[step] = JsonNode.Parse(result.Payload.Span);
+        }
+
+        outputs["Prepare"]!["run"]!["clusterIdentifier"]!.GetValue<string>().Should().Be("demo-cluster");
+        outputs["Claim"]!["outcome"]!.GetValue<string>().Should().Be("CLAIMED");
+        outputs["CheckReadiness"]!["verdict"]!.GetValue<string>().Should().Be("READY");
+        outputs["Plan"]!["outcome"]!.GetValue<string>().Should().Be("APPLY");
+        outputs["Apply"]!["clientToken"]!.GetValue<string>().Should().StartWith("pcso-");
+        outputs["Poll"]!["status"]!.GetValue<string>().Should().Be("SUCCEEDED");
+        outputs["Verify"]!["verified"]!.GetValue<bool>().Should().BeTrue();
+        outputs["Finalize"]!["outcome"]!.GetValue<string>().Should().Be("succeeded");
+        outputs["Rollback"]!["clientToken"]!.GetValue<string>().Should().StartWith("pcso-");
+        outputs["RecordFailure"]!["error"]!.GetValue<string>().Should().Be("UpdateFailed");
+        local.Pcs.CallCount("UpdateCluster").Should().Be(2, "Apply and Rollback");
+        logs.ToString().Should().NotContain("test\",").And.NotContain("Signature=", "logs never carry credentials or signatures");
+
+        var invalid = await lambda.InvokeAsync("PrepareFunction", Encoding.UTF8.GetBytes("""{"input":{"clusterIdentifier":"x"},"executionId":"e","startTime":"2026-11-24T22:00:00Z"}"""), ct);
+        invalid.ErrorType.Should().Be("RequestInvalid");
+        invalid.ErrorMessage.Should().Contain("$.clusterIdentifier");
+    }
+
+    [GeneratedRegex(@"GLIBC_([0-9]+\.[0-9]+(?:\.[0-9]+)?)")]
+    private static partial Regex GlibcVersion();
+}
