@@ -36,6 +36,7 @@ public static class CliApp
             new Command("local", "Run PcsOrchestrator on this machine: no AWS account needed.")
             {
                 LocalRunCommand.Create(),
+                PcsEmulatorCommand.Create(),
             },
         };
         return root;

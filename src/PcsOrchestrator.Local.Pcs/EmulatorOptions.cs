@@ -23,6 +23,9 @@ public sealed record PcsEmulatorOptions
 
     public string Region { get; init; } = "us-east-1";
 
+    /// <summary>Strict mode: verify every request's SigV4 signature against these credentials (null: the header's shape only).</summary>
+    public StrictCredentials? Strict { get; init; }
+
     /// <summary>Page size when a list call gives no maxResults.</summary>
     public int DefaultPageSize { get; init; } = 100;
 }

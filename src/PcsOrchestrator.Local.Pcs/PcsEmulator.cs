@@ -71,17 +71,26 @@ public sealed class PcsEmulator : IAsyncDisposable
     }
 
     /// <summary>Runs until cancelled, after writing one JSON line with the endpoint once it listens.</summary>
-    public static async Task RunAsync(PcsEmulatorOptions options, TextWriter output, CancellationToken cancellationToken)
+    public static async Task RunAsync(PcsEmulatorOptions options, TextWriter output, CancellationToken cancellationToken, Func<PcsEmulator, CancellationToken, Task>? seed = null)
     {
         ArgumentNullException.ThrowIfNull(output);
         await using var emulator = await StartAsync(options, cancellationToken);
+        if (seed is not null)
+        {
+            await seed(emulator, cancellationToken);
+        }
+
         await output.WriteLineAsync(JsonSerializer.Serialize(
             new ListeningLine { Endpoint = emulator.Endpoint.ToString(), Control = new Uri(emulator.Endpoint, ControlPrefix.TrimStart('/') + "/").ToString() },
             ControlJsonContext.Default.ListeningLine));
         await output.FlushAsync(cancellationToken);
+
+        // The web host's console lifetime takes SIGTERM and Ctrl-C for itself (the process-exit path that
+        // would cancel the caller's token never runs), so stopping follows either signal.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, emulator._app.Lifetime.ApplicationStopping);
         try
         {
-            await Task.Delay(Timeout.Infinite, cancellationToken);
+            await Task.Delay(Timeout.Infinite, stop.Token);
         }
         catch (OperationCanceledException)
         {
@@ -140,11 +149,14 @@ public sealed class PcsEmulator : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
-        string body;
-        using (var reader = new StreamReader(context.Request.Body, Encoding.UTF8))
+        byte[] raw;
+        using (var buffer = new MemoryStream())
         {
-            body = await reader.ReadToEndAsync(context.RequestAborted);
+            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+            raw = buffer.ToArray();
         }
+
+        var body = Encoding.UTF8.GetString(raw);
 
         var target = context.Request.Headers["X-Amz-Target"].ToString();
         var operation = target.StartsWith(PcsClient.TargetPrefix + ".", StringComparison.Ordinal) ? target[(PcsClient.TargetPrefix.Length + 1)..] : target;
@@ -154,7 +166,13 @@ public sealed class PcsEmulator : IAsyncDisposable
         string answer;
         try
         {
-            Authenticate(context.Request.Headers.Authorization.ToString());
+            var authorization = context.Request.Headers.Authorization.ToString();
+            Authenticate(authorization);
+            if (_options.Strict is { } strict)
+            {
+                SigV4Verifier.Verify(context.Request, raw, authorization, strict, _options.Time.GetUtcNow());
+            }
+
             switch (_faults.Take(operation))
             {
                 case { Kind: FaultKind.Throttle } throttle:

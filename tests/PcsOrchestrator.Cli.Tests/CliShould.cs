@@ -18,6 +18,7 @@ public sealed class CliShould
     [InlineData("graph")]
     [InlineData("local")]
     [InlineData("local run")]
+    [InlineData("local pcs-emulator")]
     public void PrintHelpForEveryCommand(string command)
     {
         var output = new StringWriter();
