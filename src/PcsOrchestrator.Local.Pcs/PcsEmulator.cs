@@ -26,6 +26,7 @@ public sealed class PcsEmulator : IAsyncDisposable
     private readonly PcsService _service;
     private readonly FaultBook _faults = new();
     private readonly ConcurrentQueue<RecordedCall> _calls = new();
+    private readonly ConcurrentDictionary<string, Func<CancellationToken, Task>> _before = new(StringComparer.Ordinal);
     private readonly PcsEmulatorOptions _options;
 
     private PcsEmulator(WebApplication app, PcsService service, PcsEmulatorOptions options)
@@ -46,6 +47,12 @@ public sealed class PcsEmulator : IAsyncDisposable
     public void Arm(Fault fault) => _faults.Arm(fault);
 
     public void ClearFaults() => _faults.Clear();
+
+    /// <summary>
+    /// Races a call: <paramref name="action"/> runs once, just before the next <paramref name="operation"/> is served
+    /// (for example another client's UpdateCluster landing between a readiness check and the caller's own update).
+    /// </summary>
+    public void BeforeNext(string operation, Func<CancellationToken, Task> action) => _before[operation] = action;
 
     /// <summary>The next UpdateCluster of the cluster ends in UPDATE_FAILED with this errorInfo, its configuration unchanged.</summary>
     public void FailNextUpdate(string clusterIdentifier, string code = "SlurmConfigurationError", string message = "The Slurm controller rejected the new configuration.") =>
@@ -171,6 +178,11 @@ public sealed class PcsEmulator : IAsyncDisposable
             if (_options.Strict is { } strict)
             {
                 SigV4Verifier.Verify(context.Request, raw, authorization, strict, _options.Time.GetUtcNow());
+            }
+
+            if (_before.TryRemove(operation, out var race))
+            {
+                await race(context.RequestAborted);
             }
 
             switch (_faults.Take(operation))

@@ -181,4 +181,35 @@ public sealed class WorkflowShould(DynamoDbLocal dynamo) : Scenario(dynamo)
         UpdateCalls.Should().Be(0);
         (await AuditAsync()).Select(e => e.EventType).Should().Equal("requested", "deferred");
     }
+
+    [Fact]
+    public async Task WaitAndReplan_WhenAnotherUpdateWinsTheRaceToUpdateCluster()
+    {
+        // Someone outside the orchestrator updates the cluster between our readiness check and our UpdateCluster,
+        // replacing the custom-settings list with one that adds MaxJobCount.
+        Local.Pcs.BeforeNext("UpdateCluster", async ct => await Local.PcsClient.UpdateClusterAsync(new Aws.Pcs.UpdateClusterRequest
+        {
+            ClusterIdentifier = ClusterId,
+            ClientToken = "by-hand-1",
+            SlurmConfiguration = new Aws.Pcs.ClusterSlurmConfiguration
+            {
+                SlurmCustomSettings = [new() { ParameterName = "PriorityWeightFairshare", ParameterValue = "5000" }, new() { ParameterName = "MinJobAge", ParameterValue = "300" }, new() { ParameterName = "MaxJobCount", ParameterValue = "20000" }],
+            },
+        }, ct));
+
+        var result = await RunAsync(Request());
+
+        result.Status.Should().Be(ExecutionStatus.Succeeded, result.Cause);
+        Local.Pcs.Calls.Where(c => c.Operation == "UpdateCluster").Select(c => c.Status).Should().Equal(
+            [200, 400, 200], "the other update, our first UpdateCluster refused with ConflictException (400 in PCS), ours after waiting");
+        UpdateCalls.Should().Be(2, "the other update and ours, after readiness waited for the other one to finish");
+        var settings = (await Local.PcsClient.GetClusterAsync(ClusterId, Ct)).SlurmConfiguration!.SlurmCustomSettings!;
+        settings.Select(s => (s.ParameterName, s.ParameterValue)).Should().Equal(
+            [("PriorityWeightFairshare", "5000"), ("MinJobAge", "600"), ("MaxJobCount", "20000")], "the plan was made again against what the other update left");
+        var audit = await AuditAsync();
+        audit.Select(e => e.EventType).Should().Equal("requested", "planned", "waiting", "planned", "update-started", "succeeded");
+        audit[2].Reason.Should().StartWith("PCS refused the change: UpdateCluster: Cluster ").And.Contain("is UPDATING");
+        (await VerifyAsync()).Intact.Should().BeTrue();
+        result.History.Count(h => h.Type == "TaskStateEntered" && h.Details?["name"]?.GetValue<string>() == "Apply").Should().Be(2);
+    }
 }

@@ -40,7 +40,9 @@ public sealed class CheckReadinessStep(StepServices services)
             await services.Ledger.AppendAuditAsync(new AuditDraft(run.ClusterIdentifier, AuditEvents.Waiting, run.ExecutionId)
             {
                 IdempotencyKey = run.IdempotencyKey,
-                Reason = string.Join("; ", reasons),
+                Reason = (state.Conflict is { } conflict && state.Readiness?.Verdict == ReadinessVerdicts.Ready
+                    ? RecordFailureStep.Describe(conflict.Cause) + "; now "
+                    : string.Empty) + string.Join("; ", reasons),
                 FencingToken = fence,
             }, cancellationToken);
         }

@@ -83,7 +83,7 @@ public sealed class RecordFailureStep(StepServices services)
     }
 
     /// <summary>A Lambda error's Cause is its error document; show its message.</summary>
-    private static string Describe(string? cause)
+    internal static string Describe(string? cause)
     {
         if (string.IsNullOrEmpty(cause))
         {
