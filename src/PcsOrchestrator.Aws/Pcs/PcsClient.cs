@@ -1,59 +1,13 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Amazon;
-using Amazon.Runtime;
-using Amazon.Runtime.Credentials;
-using Amazon.Runtime.Signing;
 
 namespace PcsOrchestrator.Aws.Pcs;
 
-/// <summary>How to reach PCS. Environment access goes through <see cref="Environment"/> so tests never touch process state.</summary>
-public sealed record PcsClientOptions
+/// <summary>How to reach PCS: AWS_ENDPOINT_URL_PCS, else AWS_ENDPOINT_URL, else https://pcs.{region}.amazonaws.com.</summary>
+public sealed record PcsClientOptions : AwsClientOptions
 {
-    /// <summary>An explicit endpoint; else AWS_ENDPOINT_URL_PCS, else AWS_ENDPOINT_URL, else https://pcs.{region}.amazonaws.com.</summary>
-    public Uri? Endpoint { get; init; }
-
-    /// <summary>The region; else AWS_REGION, else AWS_DEFAULT_REGION, else the SDK's fallback region chain.</summary>
-    public string? Region { get; init; }
-
-    /// <summary>Credentials; else the SDK's default chain (environment, profile, SSO, container and instance roles).</summary>
-    public AWSCredentials? Credentials { get; init; }
-
-    /// <summary>How long one HTTP attempt may take before it counts as a transient failure.</summary>
-    public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>Attempts per call for throttling, 5xx and network failures (the workflow's own retries sit above).</summary>
-    public int MaxAttempts { get; init; } = 3;
-
-    public TimeSpan BaseDelay { get; init; } = TimeSpan.FromMilliseconds(200);
-
-    public TimeSpan MaxDelay { get; init; } = TimeSpan.FromSeconds(5);
-
-    public TimeProvider Time { get; init; } = TimeProvider.System;
-
-    /// <summary>Uniform [0, 1) for jitter; seeded in tests.</summary>
-    public Func<double> Random { get; init; } = System.Random.Shared.NextDouble;
-
-    public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
-
-    /// <summary>The handler below SigV4 signing (tests may inject faults); default a SocketsHttpHandler.</summary>
-    public HttpMessageHandler? InnerHandler { get; init; }
-
-    public string ResolveRegion() =>
-        Region ?? Environment("AWS_REGION") ?? Environment("AWS_DEFAULT_REGION") ?? FallbackRegionFactory.GetRegionEndpoint()?.SystemName ?? "us-east-1";
-
-    public Uri ResolveEndpoint()
-    {
-        if (Endpoint is not null)
-        {
-            return Endpoint;
-        }
-
-        var configured = Environment("AWS_ENDPOINT_URL_PCS") ?? Environment("AWS_ENDPOINT_URL");
-        return !string.IsNullOrWhiteSpace(configured) ? new Uri(configured) : new Uri($"https://pcs.{ResolveRegion()}.amazonaws.com");
-    }
+    protected override (string EndpointVariable, string HostPrefix) Service => ("PCS", "pcs");
 }
 
 /// <summary>
@@ -65,24 +19,12 @@ public sealed class PcsClient : IPcsClient, IDisposable
 {
     public const string TargetPrefix = "AWSParallelComputingService";
     public const string SigningName = "pcs";
-    private static readonly MediaTypeHeaderValue JsonContentType = new("application/x-amz-json-1.0");
 
-    private readonly HttpClient _http;
-    private readonly PcsClientOptions _options;
-    private readonly Uri _endpoint;
+    private readonly AwsJsonTransport _transport;
 
-    public PcsClient(PcsClientOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        _options = options;
-        _endpoint = options.ResolveEndpoint();
-        var region = RegionEndpoint.GetBySystemName(options.ResolveRegion());
-        var credentials = options.Credentials ?? DefaultAWSCredentialsIdentityResolver.GetCredentials(null);
-        var inner = options.InnerHandler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
-        _http = new HttpClient(new SigV4SigningHandler(credentials, region, SigningName, inner)) { Timeout = Timeout.InfiniteTimeSpan };
-    }
+    public PcsClient(PcsClientOptions options) => _transport = new AwsJsonTransport(options, SigningName, TargetPrefix, new PcsErrorModel());
 
-    public Uri Endpoint => _endpoint;
+    public Uri Endpoint => _transport.Endpoint;
 
     public async Task<Cluster> GetClusterAsync(string clusterIdentifier, CancellationToken cancellationToken) =>
         (await CallAsync("GetCluster", new GetClusterRequest { ClusterIdentifier = clusterIdentifier }, PcsJsonContext.Default.GetClusterRequest, PcsJsonContext.Default.ClusterResponse, cancellationToken)).Cluster
@@ -133,7 +75,7 @@ public sealed class PcsClient : IPcsClient, IDisposable
         (await CallAsync("DeleteComputeNodeGroup", new ComputeNodeGroupRequest { ClusterIdentifier = clusterIdentifier, ComputeNodeGroupIdentifier = computeNodeGroupIdentifier }, PcsJsonContext.Default.ComputeNodeGroupRequest, PcsJsonContext.Default.ComputeNodeGroupResponse, cancellationToken)).ComputeNodeGroup
         ?? new ComputeNodeGroup();
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose() => _transport.Dispose();
 
     private async Task<IReadOnlyList<ResourceSummary>> ListAllAsync<TResponse>(
         string operation, string? cluster, int? pageSize, JsonTypeInfo<TResponse> responseType, Func<TResponse, (List<ResourceSummary> Items, string? Next)> page, CancellationToken cancellationToken)
@@ -158,74 +100,8 @@ public sealed class PcsClient : IPcsClient, IDisposable
         return all;
     }
 
-    /// <summary>One operation with the client's retry budget for throttling, 5xx and network failures.</summary>
-    private async Task<TResponse> CallAsync<TRequest, TResponse>(string operation, TRequest request, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
-    {
-        var body = JsonSerializer.SerializeToUtf8Bytes(request, requestType);
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await SendOnceAsync(operation, body, responseType, cancellationToken);
-            }
-            catch (Exception ex) when (attempt < _options.MaxAttempts && IsTransient(ex))
-            {
-                var ceiling = Math.Min(_options.MaxDelay.TotalMilliseconds, _options.BaseDelay.TotalMilliseconds * Math.Pow(2, attempt - 1));
-                var delay = TimeSpan.FromMilliseconds(ceiling * _options.Random());
-                if (ex is PcsThrottlingException { RetryAfterSeconds: { } after } && TimeSpan.FromSeconds(after) > delay)
-                {
-                    delay = TimeSpan.FromSeconds(after);
-                }
-
-                await Task.Delay(delay, _options.Time, cancellationToken);
-            }
-        }
-    }
-
-    private static bool IsTransient(Exception ex) => ex is PcsThrottlingException or PcsTransientException
-        || (ex is PcsServiceException service && (int)service.StatusCode >= 500);
-
-    private async Task<TResponse> SendOnceAsync<TResponse>(string operation, byte[] body, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
-    {
-        using var timeout = new CancellationTokenSource(_options.AttemptTimeout, _options.Time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        using var message = new HttpRequestMessage(HttpMethod.Post, _endpoint) { Content = new ByteArrayContent(body) };
-        message.Content.Headers.ContentType = JsonContentType;
-        message.Headers.TryAddWithoutValidation("X-Amz-Target", $"{TargetPrefix}.{operation}");
-        HttpResponseMessage response;
-        byte[] payload;
-        try
-        {
-            response = await _http.SendAsync(message, HttpCompletionOption.ResponseContentRead, linked.Token);
-            payload = await response.Content.ReadAsByteArrayAsync(linked.Token);
-        }
-        catch (OperationCanceledException ex) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            throw new PcsTransientException($"{operation}: no answer from {_endpoint} within {_options.AttemptTimeout.TotalSeconds:0.#} s", ex);
-        }
-        catch (HttpRequestException ex)
-        {
-            throw new PcsTransientException($"{operation}: {_endpoint} could not be reached: {ex.Message}", ex);
-        }
-
-        using (response)
-        {
-            var requestId = Header(response, "x-amzn-RequestId");
-            if (response.IsSuccessStatusCode)
-            {
-                try
-                {
-                    return JsonSerializer.Deserialize(payload, responseType) ?? throw new JsonException("empty body");
-                }
-                catch (JsonException ex)
-                {
-                    throw new PcsServiceException("SerializationException", $"{operation}: the response could not be read: {ex.Message}", response.StatusCode, requestId);
-                }
-            }
-
-            throw ToException(operation, response, payload, requestId);
-        }
-    }
+    private Task<TResponse> CallAsync<TRequest, TResponse>(string operation, TRequest request, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken) =>
+        _transport.CallAsync(operation, request, requestType, responseType, cancellationToken);
 
     /// <summary>Maps an error answer to its typed exception by <c>__type</c> (or <c>x-amzn-ErrorType</c>), never by status alone.</summary>
     public static PcsServiceException ToException(string operation, HttpResponseMessage response, byte[] payload, string? requestId)
@@ -258,31 +134,31 @@ public sealed class PcsClient : IPcsClient, IDisposable
     }
 
     /// <summary><c>aws.protocoltests#ValidationException:http://...</c> → <c>ValidationException</c>.</summary>
-    public static string? ErrorCode(string? raw)
-    {
-        if (string.IsNullOrWhiteSpace(raw))
-        {
-            return null;
-        }
-
-        var code = raw;
-        var colon = code.IndexOf(':', StringComparison.Ordinal);
-        if (colon >= 0)
-        {
-            code = code[..colon];
-        }
-
-        var hash = code.LastIndexOf('#');
-        return hash >= 0 ? code[(hash + 1)..] : code;
-    }
+    public static string? ErrorCode(string? raw) => AwsJsonTransport.ErrorCode(raw);
 
     private static int? RetryAfterHeader(HttpResponseMessage response) =>
         int.TryParse(Header(response, "Retry-After"), out var seconds) ? seconds : null;
 
-    private static string? Header(HttpResponseMessage response, string name) =>
-        response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault()
-        : response.Content.Headers.TryGetValues(name, out var contentValues) ? contentValues.FirstOrDefault() : null;
+    private static string? Header(HttpResponseMessage response, string name) => AwsJsonTransport.Header(response, name);
 
     private static PcsServiceException MissingMember(string operation, string member) =>
         new("SerializationException", $"{operation}: the response has no '{member}'", HttpStatusCode.OK, null);
+
+    /// <summary>PCS's errors for the transport: typed exceptions, and which of them a retry may cure.</summary>
+    private sealed class PcsErrorModel : IAwsErrorModel
+    {
+        public Exception FromResponse(string operation, HttpResponseMessage response, byte[] payload, string? requestId) =>
+            ToException(operation, response, payload, requestId);
+
+        public Exception Unreachable(string message, Exception inner) => new PcsTransientException(message, inner);
+
+        public Exception Unreadable(string operation, string message, HttpResponseMessage response, string? requestId) =>
+            new PcsServiceException("SerializationException", message, response.StatusCode, requestId);
+
+        public bool IsTransient(Exception exception) => exception is PcsThrottlingException or PcsTransientException
+            || (exception is PcsServiceException service && (int)service.StatusCode >= 500);
+
+        public TimeSpan? RetryAfter(Exception exception) =>
+            exception is PcsThrottlingException { RetryAfterSeconds: { } after } ? TimeSpan.FromSeconds(after) : null;
+    }
 }
