@@ -33,8 +33,11 @@ public static class CliApp
         var root = new RootCommand(Description)
         {
             GraphCommand.Create(),
+            ExecutionCommands.Start(),
+            ExecutionCommands.Status(),
             new Command("local", "Run PcsOrchestrator on this machine: no AWS account needed.")
             {
+                LocalUpCommand.Create(),
                 LocalRunCommand.Create(),
                 PcsEmulatorCommand.Create(),
             },

@@ -27,8 +27,10 @@ public static class Program
     public static StepServices CreateServices(Func<string, string?> environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        var time = TimeProvider.System;
-        var pcs = new PcsClient(new PcsClientOptions { Environment = environment, Time = time });
+        // The PCS client's timeouts and retry delays stay on real time; the workflow's clock is the system's, or
+        // the local stack's accelerated one when it sets the clock variables.
+        var time = ScaledTimeProvider.FromEnvironment(environment);
+        var pcs = new PcsClient(new PcsClientOptions { Environment = environment });
         var dynamoConfig = new AmazonDynamoDBConfig();
         if ((environment("AWS_ENDPOINT_URL_DYNAMODB") ?? environment("AWS_ENDPOINT_URL")) is { Length: > 0 } endpoint)
         {

@@ -18,7 +18,7 @@ public sealed record LocalDeploymentOptions
     /// <summary>The ASL definition (statemachine/update-cluster.asl.json).</summary>
     public required string Definition { get; init; }
 
-    /// <summary>The clock of the emulator, the handlers and the runner (e.g. a <see cref="ScaledTimeProvider"/>).</summary>
+    /// <summary>The clock of the emulator, the handlers and the runner (e.g. a <see cref="Functions.ScaledTimeProvider"/>).</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
     /// <summary>An already running DynamoDB endpoint (tests share one); null starts DynamoDB Local.</summary>

@@ -19,6 +19,9 @@ public sealed class CliShould
     [InlineData("local")]
     [InlineData("local run")]
     [InlineData("local pcs-emulator")]
+    [InlineData("local up")]
+    [InlineData("start")]
+    [InlineData("status")]
     public void PrintHelpForEveryCommand(string command)
     {
         var output = new StringWriter();

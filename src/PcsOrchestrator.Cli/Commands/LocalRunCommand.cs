@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using PcsOrchestrator.Functions;
 using PcsOrchestrator.Local;
 using PcsOrchestrator.Local.StateMachine;
 using Spectre.Console;
