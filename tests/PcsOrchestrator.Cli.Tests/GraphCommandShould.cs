@@ -40,4 +40,24 @@ public sealed class GraphCommandShould
         exit.Should().Be(ExitCodes.Usage);
         error.ToString().Should().Contain("--definition").And.Contain("does not exist");
     }
+
+    [Theory]
+    [InlineData("README.md")]
+    [InlineData("docs/architecture.md")]
+    public void MatchTheDiagramInTheDocumentation(string document)
+    {
+        var output = new StringWriter();
+        CliApp.BuildRootCommand().Parse("graph").Invoke(new InvocationConfiguration { Output = output });
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "PcsOrchestrator.sln")))
+        {
+            root = Path.GetDirectoryName(root.TrimEnd('/'))!;
+        }
+
+        var text = File.ReadAllText(Path.Combine(root, document));
+        var start = text.IndexOf("```mermaid\n", StringComparison.Ordinal);
+        start.Should().BeGreaterThanOrEqualTo(0, $"{document} shows the state machine");
+        var body = text[(start + "```mermaid\n".Length)..];
+        body[..body.IndexOf("```", StringComparison.Ordinal)].Should().Be(output.ToString(), $"regenerate it with `pcs-orchestrator graph` into {document}");
+    }
 }
