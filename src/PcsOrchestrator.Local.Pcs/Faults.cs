@@ -15,6 +15,9 @@ public enum FaultKind
 
     /// <summary>Drop the connection without an answer.</summary>
     Drop,
+
+    /// <summary>Serve the call (a mutation takes effect), then drop the connection before the answer: the lost response.</summary>
+    DropAfter,
 }
 
 /// <summary>A fault armed for the next <see cref="Count"/> calls (of <see cref="Operation"/>, or of any operation).</summary>

@@ -54,6 +54,9 @@ public sealed class PcsEmulator : IAsyncDisposable
     /// </summary>
     public void BeforeNext(string operation, Func<CancellationToken, Task> action) => _before[operation] = action;
 
+    /// <summary>How many UpdateCluster calls changed the cluster: a replayed client token or a refused call does not count.</summary>
+    public int AppliedUpdates(string clusterId) => _service.AppliedUpdates(clusterId);
+
     /// <summary>The next UpdateCluster of the cluster ends in UPDATE_FAILED with this errorInfo, its configuration unchanged.</summary>
     public void FailNextUpdate(string clusterIdentifier, string code = "SlurmConfigurationError", string message = "The Slurm controller rejected the new configuration.") =>
         _service.FailNextUpdate(clusterIdentifier, code, message);
@@ -129,7 +132,7 @@ public sealed class PcsEmulator : IAsyncDisposable
             var request = await JsonSerializer.DeserializeAsync(context.Request.Body, ControlJsonContext.Default.FaultRequest, context.RequestAborted);
             if (request is null || !Enum.TryParse<FaultKind>(request.Kind, ignoreCase: true, out var kind) || request.Count < 1)
             {
-                return Results.BadRequest("kind must be Throttle, ServerError, Delay or Drop, and count 1 or more");
+                return Results.BadRequest("kind must be Throttle, ServerError, Delay, Drop or DropAfter, and count 1 or more");
             }
 
             Arm(new Fault(kind, request.Count, request.Operation, request.RetryAfterSeconds, request.DelayMilliseconds));
@@ -185,7 +188,8 @@ public sealed class PcsEmulator : IAsyncDisposable
                 await race(context.RequestAborted);
             }
 
-            switch (_faults.Take(operation))
+            var fault = _faults.Take(operation);
+            switch (fault)
             {
                 case { Kind: FaultKind.Throttle } throttle:
                     throw PcsServiceFault.Throttled(throttle.RetryAfterSeconds);
@@ -202,6 +206,12 @@ public sealed class PcsEmulator : IAsyncDisposable
 
             answer = _service.Handle(operation, body);
             status = StatusCodes.Status200OK;
+            if (fault is { Kind: FaultKind.DropAfter })
+            {
+                _calls.Enqueue(new RecordedCall(operation, body, _options.Time.GetUtcNow(), 0));
+                context.Abort();
+                return;
+            }
         }
         catch (PcsServiceFault fault)
         {

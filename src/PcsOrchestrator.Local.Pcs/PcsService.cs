@@ -19,6 +19,7 @@ internal sealed partial class PcsService(PcsEmulatorOptions options)
     private readonly ConcurrentDictionary<string, ClusterRecord> _clusters = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string RequestHash, string Response)> _tokens = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string Code, string Message)> _failNextUpdate = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _appliedUpdates = new(StringComparer.Ordinal);
     private int _sequence;
 
     private DateTimeOffset Now => options.Time.GetUtcNow();
@@ -46,6 +47,9 @@ internal sealed partial class PcsService(PcsEmulatorOptions options)
         "DeleteComputeNodeGroup" => DeleteNodeGroup(Read(body, PcsJsonContext.Default.ComputeNodeGroupRequest)),
         _ => throw PcsServiceFault.Validation($"Unknown operation {operation}", "unknownOperation"),
     };
+
+    /// <summary>How many UpdateCluster calls changed the cluster (a replay of a client token does not count).</summary>
+    public int AppliedUpdates(string clusterId) => _appliedUpdates.GetValueOrDefault(clusterId);
 
     public void FailNextUpdate(string clusterIdentifier, string code, string message)
     {
@@ -227,6 +231,7 @@ internal sealed partial class PcsService(PcsEmulatorOptions options)
             var cluster = record.Cluster;
             var before = cluster.SlurmConfiguration!;
             var after = Apply(before, c);
+            _appliedUpdates.AddOrUpdate(cluster.Id, 1, (_, n) => n + 1);
             cluster.Status = "UPDATING";
             cluster.ModifiedAt = Now;
             cluster.ErrorInfo = [];

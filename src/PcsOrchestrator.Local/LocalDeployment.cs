@@ -32,6 +32,9 @@ public sealed record LocalDeploymentOptions
 
     public IRandomSource Random { get; init; } = SharedRandomSource.Instance;
 
+    /// <summary>How long one PCS call may take before the client counts it as a transient failure (real time).</summary>
+    public TimeSpan PcsAttemptTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Where the handlers' JSON log lines go (null: nowhere).</summary>
     public Stream? LogOutput { get; init; }
 }
@@ -93,7 +96,7 @@ public sealed class LocalDeployment : IAsyncDisposable
         var pcs = await PcsEmulator.StartAsync(new PcsEmulatorOptions { Time = options.Time, Durations = options.Durations, Account = Account, Region = Region }, cancellationToken);
 
         // HTTP timeouts and the client's own retry delays stay on real time: the clock may run faster than sockets.
-        var pcsClient = new PcsClient(new PcsClientOptions { Endpoint = pcs.Endpoint, Region = Region, Credentials = new BasicAWSCredentials("test", "test") });
+        var pcsClient = new PcsClient(new PcsClientOptions { Endpoint = pcs.Endpoint, Region = Region, Credentials = new BasicAWSCredentials("test", "test"), AttemptTimeout = options.PcsAttemptTimeout });
         var output = new JsonLineWriter(options.LogOutput ?? Stream.Null);
         var logger = new JsonLogger(output, options.Time);
         var metrics = new EmbeddedMetrics(output, options.Time, EmbeddedMetrics.DefaultNamespace);

@@ -25,6 +25,8 @@ public abstract class Scenario(DynamoDbLocal dynamo) : IAsyncLifetime
 
     protected virtual EmulatorDurations Durations => new() { Update = TimeSpan.FromMinutes(8) };
 
+    protected virtual TimeSpan PcsAttemptTimeout => TimeSpan.FromSeconds(10);
+
     public async ValueTask InitializeAsync()
     {
         Local = await LocalDeployment.StartAsync(new LocalDeploymentOptions
@@ -35,6 +37,7 @@ public abstract class Scenario(DynamoDbLocal dynamo) : IAsyncLifetime
             TablePrefix = "s" + Guid.NewGuid().ToString("N")[..12],
             Durations = Durations,
             Random = new SeededRandomSource(11),
+            PcsAttemptTimeout = PcsAttemptTimeout,
         }, Ct);
         ClusterId = (await Local.CreateDemoClusterAsync("demo-cluster", Ct)).Id;
         Local.Pcs.ClearCalls();
@@ -49,6 +52,19 @@ public abstract class Scenario(DynamoDbLocal dynamo) : IAsyncLifetime
     {
         var page = await Local.Audit.QueryAsync("demo-cluster", 100, null, Ct);
         return [.. page.Entries.Reverse()];
+    }
+
+    /// <summary>Whether any execution still holds the cluster's lock (the item keeps its fencing token after release).</summary>
+    protected async Task<bool> LockHeldAsync()
+    {
+        var item = await Local.Dynamo.GetItemAsync(new Amazon.DynamoDBv2.Model.GetItemRequest
+        {
+            TableName = Local.Tables.Lock,
+            Key = new() { ["pk"] = new Amazon.DynamoDBv2.Model.AttributeValue { S = "demo-cluster" } },
+            ConsistentRead = true,
+        }, Ct);
+        return item.Item is { Count: > 0 } found && found.ContainsKey("owner")
+            && long.Parse(found["expiresAt"].N, System.Globalization.CultureInfo.InvariantCulture) > Time.GetUtcNow().ToUnixTimeMilliseconds();
     }
 
     protected int UpdateCalls => Local.Pcs.Calls.Count(c => c.Operation == "UpdateCluster" && c.Status == 200);
