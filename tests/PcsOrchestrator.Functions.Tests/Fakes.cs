@@ -125,6 +125,21 @@ internal sealed class RecordingLedger : IRunLedger
 
         return Task.CompletedTask;
     }
+
+    public Task<IReadOnlyList<double>> RecentUpdateDurationsAsync(string clusterIdentifier, int count, int scanLimit, CancellationToken cancellationToken)
+    {
+        lock (Audit)
+        {
+            IReadOnlyList<double> durations = [.. Audit
+                .Where(a => a.ClusterIdentifier == clusterIdentifier)
+                .Reverse()
+                .Take(scanLimit)
+                .Where(a => a.EventType == AuditEvents.Succeeded && a.DurationSeconds is not null)
+                .Select(a => a.DurationSeconds!.Value)
+                .Take(count)];
+            return Task.FromResult(durations);
+        }
+    }
 }
 
 internal static class Services

@@ -123,6 +123,44 @@ public sealed class StepsShould
     }
 
     [Fact]
+    public async Task LearnWhenToPoll_FromTheClustersRecentUpdatesInTheAuditLog()
+    {
+        foreach (var seconds in new[] { 470.0, 495, 452, 510, 488, 466, 530, 480, 444, 501 })
+        {
+            await _ledger.AppendAuditAsync(new Ports.AuditDraft("demo-cluster", AuditEvents.Succeeded, "earlier") { DurationSeconds = seconds }, CancellationToken.None);
+        }
+
+        await _ledger.AppendAuditAsync(new Ports.AuditDraft("other-cluster", AuditEvents.Succeeded, "elsewhere") { DurationSeconds = 60 }, CancellationToken.None);
+        var state = Prepared(Request);
+        state.Claim = await new ClaimStep(ServicesFor()).RunAsync(state, CancellationToken.None);
+        state.Plan = await new PlanStep(ServicesFor()).RunAsync(state, CancellationToken.None);
+
+        state.Apply = await new ApplyStep(ServicesFor()).RunAsync(state, CancellationToken.None);
+
+        state.Apply.Schedule!.BasedOn.Should().Be(10);
+        state.Apply.WaitSeconds.Should().Be(state.Apply.Schedule.FirstSeconds).And.BeInRange(300, 444);
+        _ledger.Audit.Last(a => a.EventType == AuditEvents.UpdateStarted).Reason.Should().Contain("learnt from the 10 most recent updates");
+
+        _time.Advance(TimeSpan.FromSeconds(state.Apply.WaitSeconds));
+        var poll = await new PollStep(ServicesFor()).RunAsync(state, CancellationToken.None);
+        poll.WaitSeconds.Should().Be(30, "completion is likely now: the dense window polls every interval");
+    }
+
+    [Fact]
+    public async Task PollEveryThirtySeconds_ForAClusterWithoutHistory()
+    {
+        var state = Prepared(Request);
+        state.Claim = await new ClaimStep(ServicesFor()).RunAsync(state, CancellationToken.None);
+        state.Plan = await new PlanStep(ServicesFor()).RunAsync(state, CancellationToken.None);
+
+        state.Apply = await new ApplyStep(ServicesFor()).RunAsync(state, CancellationToken.None);
+
+        state.Apply.WaitSeconds.Should().Be(30);
+        state.Apply.Schedule!.BasedOn.Should().Be(0);
+        _ledger.Audit.Last(a => a.EventType == AuditEvents.UpdateStarted).Reason.Should().Contain("polling every 30 s");
+    }
+
+    [Fact]
     public async Task PollUntilTheDeadline_ThenFailWithDeadlinePassed()
     {
         var state = Prepared(Request);

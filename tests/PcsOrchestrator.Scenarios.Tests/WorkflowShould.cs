@@ -30,6 +30,25 @@ public sealed class WorkflowShould(DynamoDbLocal dynamo) : Scenario(dynamo)
     }
 
     [Fact]
+    public async Task PollLess_OnceTheAuditLogKnowsHowLongThisClustersUpdatesTake()
+    {
+        var polls = new List<int>();
+        for (var i = 0; i < 6; i++)
+        {
+            var result = await RunAsync(Request($$"""{"scaleDownIdleTimeInSeconds":{{1800 + (60 * i)}}}"""), $"update-{i}");
+            result.Status.Should().Be(ExecutionStatus.Succeeded, result.Cause);
+            var succeeded = (await AuditAsync())[^1];
+            succeeded.EventType.Should().Be("succeeded");
+            polls.Add(System.Text.Json.Nodes.JsonNode.Parse(succeeded.Details!)!["polls"]!.GetValue<int>());
+        }
+
+        polls.Take(5).Should().AllSatisfy(p => p.Should().Be(16), "without five earlier updates every update is polled every 30 s");
+        polls[5].Should().BeLessThanOrEqualTo(8, "the sixth update is first looked at shortly before eight minutes");
+        (await AuditAsync()).Last(e => e.EventType == "update-started").Reason.Should().Contain("learnt from the 5 most recent updates");
+        UpdateCalls.Should().Be(6);
+    }
+
+    [Fact]
     public async Task CallUpdateClusterOnce_WhenTheSameEventArrivesTwice()
     {
         var envelope = $$"""{"version":"0","id":"evt-42","detail-type":"PCS Cluster Update Requested","source":"com.example.hpc","account":"123456789012","time":"2026-11-24T21:59:00Z","region":"us-east-1","resources":[],"detail":{{Request()}}}""";

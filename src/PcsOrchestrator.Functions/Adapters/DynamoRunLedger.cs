@@ -4,6 +4,7 @@ using Amazon.DynamoDBv2;
 using Amazon.Runtime;
 using PcsOrchestrator.Domain;
 using PcsOrchestrator.Functions.Ports;
+using PcsOrchestrator.Functions.Steps;
 using PcsOrchestrator.Persistence;
 
 namespace PcsOrchestrator.Functions.Adapters;
@@ -98,6 +99,53 @@ public sealed class DynamoRunLedger(IAmazonDynamoDB dynamo, TableNames tables, T
         };
         var guard = entry.FencingToken is { } fence ? (_lock, entry.ExecutionId, fence) : ((ClusterLock, string, long)?)null;
         return StoreAsync(() => Fenced(() => _audit.AppendAsync(draft, cancellationToken, guard)));
+    }
+
+    public Task<IReadOnlyList<double>> RecentUpdateDurationsAsync(string clusterIdentifier, int count, int scanLimit, CancellationToken cancellationToken) =>
+        StoreAsync(async () =>
+        {
+            var durations = new List<double>(count);
+            var scanned = 0;
+            string? next = null;
+            do
+            {
+                var page = await _audit.QueryAsync(clusterIdentifier, Math.Clamp(scanLimit - scanned, 1, 50), next, cancellationToken);
+                foreach (var entry in page.Entries)
+                {
+                    if (entry.EventType == AuditEvents.Succeeded && DurationOf(entry.Details) is { } seconds)
+                    {
+                        durations.Add(seconds);
+                        if (durations.Count == count)
+                        {
+                            return (IReadOnlyList<double>)durations;
+                        }
+                    }
+                }
+
+                scanned += page.Entries.Count;
+                next = page.NextToken;
+            }
+            while (next is not null && scanned < scanLimit);
+
+            return durations;
+        });
+
+    /// <summary>The <c>durationSeconds</c> of an entry's details; an entry without one (or unreadable) has none.</summary>
+    private static double? DurationOf(string? details)
+    {
+        if (details is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonNode.Parse(details) is JsonObject o && o["durationSeconds"] is JsonValue v && v.TryGetValue<double>(out var seconds) ? seconds : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 
     private static void Add(JsonObject details, string name, JsonNode? value)

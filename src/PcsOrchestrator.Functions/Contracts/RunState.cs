@@ -1,4 +1,5 @@
 using System.Text.Json;
+using PcsOrchestrator.Domain.Timing;
 
 namespace PcsOrchestrator.Functions.Contracts;
 
@@ -169,6 +170,42 @@ public sealed class ApplyResult
     public int WaitSeconds { get; set; }
 
     public string ClusterStatus { get; set; } = string.Empty;
+
+    /// <summary>When Poll looks at the cluster again (absent in states written before schedules: fixed polling).</summary>
+    public PollScheduleDocument? Schedule { get; set; }
+}
+
+/// <summary>
+/// A <see cref="PollSchedule"/> as it travels in the state: seconds since UpdateCluster of the first look, the dense
+/// interval and where it ends (null: fixed polling), the longest gap, and how many earlier updates shaped it.
+/// </summary>
+public sealed class PollScheduleDocument
+{
+    public int FirstSeconds { get; set; }
+
+    public int IntervalSeconds { get; set; }
+
+    public int? DenseUntilSeconds { get; set; }
+
+    public int MaxIntervalSeconds { get; set; }
+
+    public int BasedOn { get; set; }
+
+    public static PollScheduleDocument From(PollSchedule schedule)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        return new()
+        {
+            FirstSeconds = schedule.FirstSeconds,
+            IntervalSeconds = schedule.IntervalSeconds,
+            DenseUntilSeconds = schedule.DenseUntilSeconds,
+            MaxIntervalSeconds = schedule.MaxIntervalSeconds,
+            BasedOn = schedule.BasedOn,
+        };
+    }
+
+    public PollSchedule ToSchedule() =>
+        new(Math.Max(1, FirstSeconds), Math.Max(1, IntervalSeconds), DenseUntilSeconds, Math.Max(1, MaxIntervalSeconds), BasedOn);
 }
 
 public static class PollStatuses

@@ -67,4 +67,11 @@ public interface IRunLedger
     Task ReleaseLockAsync(string clusterIdentifier, string owner, CancellationToken cancellationToken);
 
     Task AppendAuditAsync(AuditDraft entry, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// How long the cluster's most recent successful updates took (the <c>durationSeconds</c> of its "succeeded" audit
+    /// entries), most recent first: at most <paramref name="count"/>, found among the newest
+    /// <paramref name="scanLimit"/> entries.
+    /// </summary>
+    Task<IReadOnlyList<double>> RecentUpdateDurationsAsync(string clusterIdentifier, int count, int scanLimit, CancellationToken cancellationToken);
 }

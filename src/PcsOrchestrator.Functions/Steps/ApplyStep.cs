@@ -1,6 +1,9 @@
+using System.Globalization;
+using PcsOrchestrator.Domain;
 using PcsOrchestrator.Domain.Keys;
 using PcsOrchestrator.Domain.Model;
 using PcsOrchestrator.Domain.Parsing;
+using PcsOrchestrator.Domain.Timing;
 using PcsOrchestrator.Functions.Contracts;
 using PcsOrchestrator.Functions.Ports;
 
@@ -21,23 +24,58 @@ public sealed class ApplyStep(StepServices services)
         run.ThrowIfPastDeadline(now, "about to call UpdateCluster");
         var payload = ParsePayload(plan);
         var token = ClientToken(run, plan);
+        var schedule = await ScheduleAsync(run.ClusterIdentifier, cancellationToken);
 
         var cluster = await services.Pcs.UpdateClusterAsync(run.ClusterIdentifier, token, payload, cancellationToken);
         await services.Ledger.AppendAuditAsync(new AuditDraft(run.ClusterIdentifier, AuditEvents.UpdateStarted, run.ExecutionId)
         {
             IdempotencyKey = run.IdempotencyKey,
+            Reason = Describe(schedule),
             Changes = RunStateExtensions.ToNode(plan.Changes),
             FencingToken = state.Claim?.FencingToken,
         }, cancellationToken);
 
-        var first = services.Settings.UpdatePolling.Next(0, now, run.Deadline);
+        var first = schedule.Next(TimeSpan.Zero, now, run.Deadline);
         return new ApplyResult
         {
             StartedAt = now,
             ClientToken = token,
             ClusterStatus = cluster.Status,
             WaitSeconds = first.GiveUp ? 1 : RunStateExtensions.WaitSeconds(first.Delay),
+            Schedule = PollScheduleDocument.From(schedule),
         };
+    }
+
+    /// <summary>
+    /// The poll schedule for this update, from how long the cluster's recent updates took (the audit log). Reading
+    /// the history is an optimisation: if it fails, the update is polled at the fixed interval rather than not made.
+    /// </summary>
+    private async Task<PollSchedule> ScheduleAsync(string clusterIdentifier, CancellationToken cancellationToken)
+    {
+        var policy = services.Settings.UpdatePolling;
+        if (policy.MinHistory > policy.MaxHistory)
+        {
+            return policy.Schedule([]);
+        }
+
+        try
+        {
+            var durations = await services.Ledger.RecentUpdateDurationsAsync(clusterIdentifier, policy.MaxHistory, policy.MaxHistory * 10, cancellationToken);
+            return policy.Schedule(durations);
+        }
+        catch (StepException ex) when (ex.ErrorType == ErrorNames.StoreTransient)
+        {
+            return policy.Schedule([]);
+        }
+    }
+
+    /// <summary>One line for the audit entry: how this update will be polled, and why.</summary>
+    public static string Describe(PollSchedule schedule)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        return schedule.IsFixed
+            ? string.Create(CultureInfo.InvariantCulture, $"polling every {schedule.IntervalSeconds} s (fewer than enough earlier updates of this cluster to learn from: {schedule.BasedOn})")
+            : string.Create(CultureInfo.InvariantCulture, $"polling from {schedule.FirstSeconds} s after the update, every {schedule.IntervalSeconds} s until {schedule.DenseUntilSeconds} s, then at growing gaps up to {schedule.MaxIntervalSeconds} s (learnt from the {schedule.BasedOn} most recent updates of this cluster)");
     }
 
     public static string ClientToken(RunInfo run, PlanResult plan)

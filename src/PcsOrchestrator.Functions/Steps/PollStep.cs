@@ -13,8 +13,9 @@ public sealed class PollStep(StepServices services)
     {
         var run = state.RequireRun();
         var phase = state.Rollback is null ? PollPhases.Update : PollPhases.Rollback;
-        var started = (phase == PollPhases.Update ? state.Apply?.StartedAt : state.Rollback?.StartedAt)
+        var section = (phase == PollPhases.Update ? state.Apply : state.Rollback)
             ?? throw new InvalidOperationException($"the state has no {(phase == PollPhases.Update ? "apply" : "rollback")} section");
+        var started = section.StartedAt;
         var samePhase = state.Poll is { } previous && previous.Phase == phase;
         var attempt = samePhase ? state.Poll!.Attempt + 1 : 0;
         var polls = (state.Poll?.Polls ?? 0) + 1;
@@ -49,7 +50,8 @@ public sealed class PollStep(StepServices services)
             return result;
         }
 
-        var next = services.Settings.UpdatePolling.Next(attempt + 1, now, run.Deadline);
+        var schedule = section.Schedule?.ToSchedule() ?? services.Settings.UpdatePolling.Schedule([]);
+        var next = schedule.Next(now - started, now, run.Deadline);
         if (next.GiveUp)
         {
             throw new StepException(ErrorNames.DeadlinePassed,

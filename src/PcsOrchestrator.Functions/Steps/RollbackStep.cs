@@ -22,13 +22,16 @@ public sealed class RollbackStep(StepServices services)
             FencingToken = state.Claim?.FencingToken,
         }, cancellationToken);
 
-        var first = services.Settings.UpdatePolling.Next(0, now, run.Deadline);
+        // A rollback is rare and unlike the updates the history describes: it is polled at the fixed interval.
+        var schedule = services.Settings.UpdatePolling.Schedule([]);
+        var first = schedule.Next(TimeSpan.Zero, now, run.Deadline);
         return new ApplyResult
         {
             StartedAt = now,
             ClientToken = run.RollbackClientToken,
             ClusterStatus = cluster.Status,
             WaitSeconds = first.GiveUp ? 1 : RunStateExtensions.WaitSeconds(first.Delay),
+            Schedule = PollScheduleDocument.From(schedule),
         };
     }
 }
