@@ -107,7 +107,18 @@ internal sealed class FunctionHost : IAsyncDisposable
             try
             {
                 var outcome = await AwaitOutcomeAsync(environment, invocation, cancellationToken);
-                return new LambdaInvocationResult(invocation.RequestId, outcome.Body, outcome.IsError ? LambdaInvocationResult.Unhandled : null);
+                var report = invocation.Report(environment);
+                if (report is not null)
+                {
+                    // The line Lambda writes to the function's log stream after every invocation.
+                    Output(string.Create(CultureInfo.InvariantCulture,
+                        $"REPORT RequestId: {invocation.RequestId}\tDuration: {report.Duration.TotalMilliseconds:0.00} ms\t{(report.InitDuration is { } init ? $"Init Duration: {init.TotalMilliseconds:0.00} ms\t" : string.Empty)}Memory Size: {_function.MemoryMb} MB\tMax Memory Used: {(report.MaxMemoryUsedBytes ?? 0) / (1024 * 1024)} MB"));
+                }
+
+                return new LambdaInvocationResult(invocation.RequestId, outcome.Body, outcome.IsError ? LambdaInvocationResult.Unhandled : null)
+                {
+                    Report = report,
+                };
             }
             finally
             {
@@ -352,6 +363,13 @@ internal sealed class FunctionHost : IAsyncDisposable
         }
 
         invocation.Deadline = _options.Time.GetUtcNow() + _function.Timeout;
+        invocation.DispatchedAt = Stopwatch.GetTimestamp();
+        if (environment.FirstNextAt == 0)
+        {
+            environment.FirstNextAt = invocation.DispatchedAt;
+            invocation.StartedEnvironment = true;
+        }
+
         invocation.Dispatched.TrySetResult();
         var headers = http.Response.Headers;
         headers["Lambda-Runtime-Aws-Request-Id"] = invocation.RequestId;
@@ -381,6 +399,7 @@ internal sealed class FunctionHost : IAsyncDisposable
             return;
         }
 
+        invocation.Answered(_environment);
         invocation.Completed.TrySetResult(new Outcome(false, body));
         await WriteAcceptedAsync(http);
     }
@@ -393,7 +412,9 @@ internal sealed class FunctionHost : IAsyncDisposable
             return;
         }
 
-        invocation.Completed.TrySetResult(new Outcome(true, await ReadErrorDocumentAsync(http)));
+        var error = await ReadErrorDocumentAsync(http);
+        invocation.Answered(_environment);
+        invocation.Completed.TrySetResult(new Outcome(true, error));
         await WriteAcceptedAsync(http);
     }
 
@@ -518,6 +539,28 @@ internal sealed class FunctionHost : IAsyncDisposable
 
         public DateTimeOffset Deadline { get; set; }
 
+        /// <summary>Stopwatch timestamps: when GET next handed the event over, and when the answer came back.</summary>
+        public long DispatchedAt { get; set; }
+
+        public long AnsweredAt { get; private set; }
+
+        public long PeakRssBytes { get; private set; }
+
+        /// <summary>Whether this invocation's GET next was its environment's first (a cold start).</summary>
+        public bool StartedEnvironment { get; set; }
+
+        /// <summary>The answer arrived: note the time and the process's peak resident set so far (Lambda's Max Memory Used).</summary>
+        public void Answered(ExecutionEnvironment? environment)
+        {
+            AnsweredAt = Stopwatch.GetTimestamp();
+            PeakRssBytes = environment?.PeakRssBytes() ?? 0;
+        }
+
+        public InvocationReport? Report(ExecutionEnvironment environment) => AnsweredAt == 0 ? null : new InvocationReport(
+            Stopwatch.GetElapsedTime(DispatchedAt, AnsweredAt),
+            StartedEnvironment ? Stopwatch.GetElapsedTime(environment.StartedAt, environment.FirstNextAt) : null,
+            PeakRssBytes == 0 ? null : PeakRssBytes);
+
         public TaskCompletionSource Dispatched { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public TaskCompletionSource<Outcome> Completed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -544,8 +587,14 @@ internal sealed class FunctionHost : IAsyncDisposable
 
         public Task Exited { get; private set; } = Task.CompletedTask;
 
+        /// <summary>Stopwatch timestamps of the process start and of its first GET next (0 until then): the init.</summary>
+        public long StartedAt { get; private set; }
+
+        public long FirstNextAt { get; set; }
+
         public void Start()
         {
+            StartedAt = Stopwatch.GetTimestamp();
             Process.Start();
             ProcessId = Process.Id;
             Exited = RecordExitAsync();
@@ -554,6 +603,28 @@ internal sealed class FunctionHost : IAsyncDisposable
         }
 
         public bool InitFailed { get; set; }
+
+        /// <summary>The process's peak resident set size (VmHWM in /proc) in bytes, or 0 where that is not readable.</summary>
+        public long PeakRssBytes()
+        {
+            try
+            {
+                foreach (var line in File.ReadLines($"/proc/{ProcessId}/status"))
+                {
+                    if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                    {
+                        var kb = line["VmHWM:".Length..].Trim().Split(' ')[0];
+                        return long.Parse(kb, CultureInfo.InvariantCulture) * 1024;
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+            {
+                // Not Linux, or the process is gone.
+            }
+
+            return 0;
+        }
 
         /// <summary>The exit code, once <see cref="Exited"/> has completed.</summary>
         public int ExitCode { get; private set; }

@@ -10,6 +10,9 @@ public sealed record LambdaInvocationResult(string RequestId, ReadOnlyMemory<byt
 {
     public const string Unhandled = "Unhandled";
 
+    /// <summary>What Lambda's REPORT line says about the invocation (absent when the function never answered).</summary>
+    public InvocationReport? Report { get; init; }
+
     public bool IsError => FunctionError is not null;
 
     /// <summary>The error document's <c>errorType</c> (what a Retry/Catch matches), or null for a success.</summary>
@@ -33,6 +36,13 @@ public sealed record LambdaInvocationResult(string RequestId, ReadOnlyMemory<byt
         }
     }
 }
+
+/// <summary>
+/// The figures of Lambda's REPORT log line: <see cref="Duration"/> from the event's hand-over (GET next) to the answer,
+/// <see cref="InitDuration"/> from the process start to its first GET next (only on the invocation that started the
+/// environment), and <see cref="MaxMemoryUsedBytes"/>, the process's peak resident set when it answered (Linux).
+/// </summary>
+public sealed record InvocationReport(TimeSpan Duration, TimeSpan? InitDuration, long? MaxMemoryUsedBytes);
 
 /// <summary>No function of that name is configured (Invoke answers 404 ResourceNotFoundException).</summary>
 public sealed class LambdaFunctionNotFoundException : Exception

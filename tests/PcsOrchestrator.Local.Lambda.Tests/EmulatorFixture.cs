@@ -19,6 +19,7 @@ public sealed class EmulatorFixture : IAsyncLifetime
                 SampleFunction.Function("FailFunction", "fail"),
                 SampleFunction.Function("ContextFunction", "context", environment: new Dictionary<string, string> { ["SAMPLE_SETTING"] = "from-template", ["AWS_REGION"] = "eu-west-3" }),
                 SampleFunction.Function("SerialFunction", "context"),
+                SampleFunction.Function("ReportFunction", "echo"),
                 SampleFunction.Function("CrashFunction", "crash"),
                 SampleFunction.Function("HangFunction", "sleep", timeout: TimeSpan.FromSeconds(2)),
                 SampleFunction.Function("CancelFunction", "sleep", timeout: TimeSpan.FromSeconds(2)),

@@ -41,6 +41,26 @@ public sealed class LambdaEmulatorShould(EmulatorFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task ReportInitDurationOnTheColdStartOnly_AndDurationAndMemoryEveryTime()
+    {
+        var cold = await Emulator.InvokeAsync("ReportFunction", "{}"u8.ToArray(), Token);
+        var warm = await Emulator.InvokeAsync("ReportFunction", "{}"u8.ToArray(), Token);
+
+        cold.Report!.InitDuration.Should().BePositive("the process started for this invocation");
+        warm.Report!.InitDuration.Should().BeNull("the same process answered");
+        warm.Report.Duration.Should().BePositive();
+        if (OperatingSystem.IsLinux())
+        {
+            warm.Report.MaxMemoryUsedBytes.Should().BeGreaterThan(1024 * 1024);
+        }
+
+        var reports = Emulator.RecentOutputOf("ReportFunction").Where(l => l.StartsWith("REPORT RequestId: ", StringComparison.Ordinal)).ToList();
+        reports.Should().HaveCount(2);
+        reports[0].Should().Contain(cold.RequestId).And.Contain("Init Duration: ").And.Contain("Max Memory Used: ");
+        reports[1].Should().Contain(warm.RequestId).And.NotContain("Init Duration");
+    }
+
+    [Fact]
     public async Task GiveTheProcessTheLambdaEnvironmentAndInvocationHeaders()
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "2015-03-31/functions/ContextFunction/invocations") { Content = new StringContent("{}") };
