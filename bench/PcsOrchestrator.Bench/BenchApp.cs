@@ -1,4 +1,5 @@
 using System.CommandLine;
+using PcsOrchestrator.Bench.Lambda;
 using PcsOrchestrator.Bench.Polling;
 
 namespace PcsOrchestrator.Bench;
@@ -16,7 +17,10 @@ public static class BenchApp
     /// <summary>Every benchmark subcommand, in the order <c>--help</c> lists them.</summary>
     public static IReadOnlyList<Func<Command>> Benchmarks { get; } =
     [
+        LambdaCommands.ColdStart,
         PollingCommand.Create,
+        LambdaCommands.Throughput,
+        LambdaCommands.WarmLatency,
     ];
 
     /// <summary>Parses and runs a command line; a command line with errors prints one line per error and exits 2.</summary>

@@ -83,6 +83,9 @@ internal sealed class RecordingLedger : IRunLedger
         return Task.CompletedTask;
     }
 
+    public Task<string?> CompletedResultAsync(string key, string owner, CancellationToken cancellationToken) =>
+        Task.FromResult(Keys.TryGetValue(key, out var record) && record.Status == "COMPLETED" && record.Owner == owner ? record.Result : null);
+
     public Task ReleaseKeyAsync(string key, string owner, string reason, CancellationToken cancellationToken)
     {
         Keys[key] = (owner, "FAILED", null, Keys[key].Hash);

@@ -222,6 +222,13 @@ public sealed class StepsShould
         _ledger.Keys[state.Run!.IdempotencyKey].Status.Should().Be("COMPLETED");
         _ledger.Locks.Should().BeEmpty();
         _ledger.Audit.Select(a => a.EventType).Should().Equal(AuditEvents.Requested, AuditEvents.Planned, AuditEvents.UpdateStarted, AuditEvents.Succeeded);
+
+        _ledger.Locks["demo-cluster"] = (state.Run.ExecutionId, 99);
+        var retried = await new FinalizeStep(ServicesFor()).RunAsync(state, CancellationToken.None);
+
+        retried.Should().BeEquivalentTo(result, "a retried Finalize (its answer lost) returns what the first attempt stored");
+        _ledger.Audit.Should().HaveCount(4, "and writes no second outcome entry");
+        _ledger.Locks.Should().BeEmpty("but still frees the lock, in case the first attempt did not get that far");
     }
 
     [Fact]

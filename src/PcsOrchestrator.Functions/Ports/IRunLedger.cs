@@ -56,6 +56,12 @@ public interface IRunLedger
 
     Task CompleteKeyAsync(string key, string owner, string resultJson, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The result this execution stored when it completed the key, or null when the key is not completed by it: how a
+    /// retried Finalize (its first attempt's answer lost) knows the run is already finished.
+    /// </summary>
+    Task<string?> CompletedResultAsync(string key, string owner, CancellationToken cancellationToken);
+
     /// <summary>Marks the key failed so a later request with the same key may run again.</summary>
     Task ReleaseKeyAsync(string key, string owner, string reason, CancellationToken cancellationToken);
 

@@ -29,6 +29,14 @@ public sealed class FinalizeStep(StepServices services)
             return await DuplicateAsync(run, duplicate, now, cancellationToken);
         }
 
+        // Step Functions retries a Task whose answer was lost; the first attempt may have finished the run already.
+        if (await services.Ledger.CompletedResultAsync(run.IdempotencyKey, run.ExecutionId, cancellationToken) is { } finished
+            && JsonSerializer.Deserialize(finished, FunctionsJsonContext.Default.FinalResult) is { } earlier)
+        {
+            await services.Ledger.ReleaseLockAsync(run.ClusterIdentifier, run.ExecutionId, cancellationToken);
+            return earlier;
+        }
+
         var plan = state.Plan ?? throw new InvalidOperationException("the state has no plan");
         var outcome = plan.Outcome switch
         {
