@@ -104,8 +104,10 @@ internal sealed class RecordingLedger : IRunLedger
         return Task.FromResult(new LockClaim(true, fence, owner, null));
     }
 
+    public int Renewals { get; private set; }
+
     public Task RenewLockAsync(string clusterIdentifier, string owner, long fencingToken, TimeSpan lease, CancellationToken cancellationToken) =>
-        Locks.TryGetValue(clusterIdentifier, out var held) && held.Owner == owner && held.Fence == fencingToken
+        ++Renewals > 0 && Locks.TryGetValue(clusterIdentifier, out var held) && held.Owner == owner && held.Fence == fencingToken
             ? Task.CompletedTask
             : throw new StepException(Domain.ErrorNames.LockLost, "lost");
 

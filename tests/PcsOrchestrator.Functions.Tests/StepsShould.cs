@@ -161,6 +161,28 @@ public sealed class StepsShould
     }
 
     [Fact]
+    public async Task RenewTheLock_OnlyWhenLessThanHalfTheLeaseWouldBeLeftAfterTheNextWait()
+    {
+        var state = Prepared(Request);
+        state.Claim = await new ClaimStep(ServicesFor()).RunAsync(state, CancellationToken.None);
+        state.Plan = await new PlanStep(ServicesFor()).RunAsync(state, CancellationToken.None);
+        state.Apply = await new ApplyStep(ServicesFor()).RunAsync(state, CancellationToken.None);
+        var lease = new WorkflowSettings().LockLease;
+
+        for (var elapsed = TimeSpan.Zero; elapsed < TimeSpan.FromMinutes(50); elapsed += TimeSpan.FromSeconds(state.Poll?.WaitSeconds ?? state.Apply.WaitSeconds))
+        {
+            _time.SetUtcNow(Services.Start + elapsed + TimeSpan.FromSeconds(state.Poll?.WaitSeconds ?? state.Apply.WaitSeconds));
+            var renewedBefore = state.Poll?.LeaseRenewedAt ?? state.Claim.LeaseRenewedAt!.Value;
+            state.Poll = await new PollStep(ServicesFor()).RunAsync(state, CancellationToken.None);
+            var leftAtNextPoll = state.Poll.LeaseRenewedAt!.Value + lease - (_time.GetUtcNow() + TimeSpan.FromSeconds(state.Poll.WaitSeconds));
+            leftAtNextPoll.Should().BeGreaterThanOrEqualTo(lease / 2, "the lease never runs low between two polls");
+            renewedBefore.Should().BeOnOrBefore(state.Poll.LeaseRenewedAt.Value);
+        }
+
+        _ledger.Renewals.Should().BeInRange(6, 8, "50 minutes of 30 s polls renew a 15-minute lease about every 7.5 minutes, not 100 times");
+    }
+
+    [Fact]
     public async Task PollUntilTheDeadline_ThenFailWithDeadlinePassed()
     {
         var state = Prepared(Request);

@@ -101,6 +101,9 @@ public sealed class ClaimResult
 
     public long? FencingToken { get; set; }
 
+    /// <summary>When the cluster lock was taken (its lease runs from here).</summary>
+    public DateTimeOffset? LeaseRenewedAt { get; set; }
+
     public string? HeldBy { get; set; }
 
     /// <summary>For a duplicate: the result the first execution stored.</summary>
@@ -124,6 +127,9 @@ public sealed class ReadinessResult
     public string ClusterStatus { get; set; } = string.Empty;
 
     public IReadOnlyList<string> Reasons { get; set; } = [];
+
+    /// <summary>When the cluster lock's lease was last renewed, by this step or an earlier one.</summary>
+    public DateTimeOffset? LeaseRenewedAt { get; set; }
 }
 
 public static class PlanOutcomes
@@ -238,6 +244,9 @@ public sealed class PollResult
     public IReadOnlyList<string> ErrorInfo { get; set; } = [];
 
     public double ElapsedSeconds { get; set; }
+
+    /// <summary>When the cluster lock's lease was last renewed, by this step or an earlier one.</summary>
+    public DateTimeOffset? LeaseRenewedAt { get; set; }
 }
 
 public sealed class VerifyResult

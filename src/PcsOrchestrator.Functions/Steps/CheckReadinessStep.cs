@@ -14,7 +14,6 @@ public sealed class CheckReadinessStep(StepServices services)
         var fence = state.Claim?.FencingToken ?? throw new InvalidOperationException("the state has no cluster lock: Claim has not run");
         var now = services.Time.GetUtcNow();
         run.ThrowIfPastDeadline(now, "waiting for the cluster to be ready");
-        await services.Ledger.RenewLockAsync(run.ClusterIdentifier, run.ExecutionId, fence, services.Settings.LockLease, cancellationToken);
 
         var snapshot = await services.Pcs.GetSnapshotAsync(run.ClusterIdentifier, cancellationToken);
         var decision = ReadinessPolicy.Evaluate(snapshot);
@@ -22,7 +21,12 @@ public sealed class CheckReadinessStep(StepServices services)
         switch (decision.Verdict)
         {
             case ReadinessVerdict.Ready:
-                return new ReadinessResult { Verdict = ReadinessVerdicts.Ready, ClusterStatus = snapshot.Cluster.Status };
+                return new ReadinessResult
+                {
+                    Verdict = ReadinessVerdicts.Ready,
+                    ClusterStatus = snapshot.Cluster.Status,
+                    LeaseRenewedAt = await services.KeepLeaseAsync(state, fence, now, TimeSpan.Zero, cancellationToken),
+                };
             case ReadinessVerdict.Blocked:
                 throw new StepException(ErrorNames.ClusterBlocked, $"cluster {run.ClusterIdentifier} cannot be updated until a person acts: " + string.Join("; ", reasons));
         }
@@ -35,6 +39,7 @@ public sealed class CheckReadinessStep(StepServices services)
                 $"cluster {run.ClusterIdentifier} did not become ready before the deadline ({wait.Reason}): " + string.Join("; ", reasons));
         }
 
+        var renewed = await services.KeepLeaseAsync(state, fence, now, wait.Delay, cancellationToken);
         if (attempt == 0)
         {
             await services.Ledger.AppendAuditAsync(new AuditDraft(run.ClusterIdentifier, AuditEvents.Waiting, run.ExecutionId)
@@ -54,6 +59,7 @@ public sealed class CheckReadinessStep(StepServices services)
             WaitSeconds = RunStateExtensions.WaitSeconds(wait.Delay),
             ClusterStatus = snapshot.Cluster.Status,
             Reasons = reasons,
+            LeaseRenewedAt = renewed,
         };
     }
 }

@@ -49,7 +49,7 @@ public sealed class ClaimStep(StepServices services)
             FencingToken = lease.FencingToken,
         }, cancellationToken);
 
-        return new ClaimResult { Outcome = ClaimOutcomes.Claimed, Attempt = attempt, FencingToken = lease.FencingToken };
+        return new ClaimResult { Outcome = ClaimOutcomes.Claimed, Attempt = attempt, FencingToken = lease.FencingToken, LeaseRenewedAt = now };
     }
 
     private ClaimResult Contended(RunInfo run, int attempt, DateTimeOffset now, string what, string? holder)

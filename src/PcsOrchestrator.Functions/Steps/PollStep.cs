@@ -21,11 +21,6 @@ public sealed class PollStep(StepServices services)
         var polls = (state.Poll?.Polls ?? 0) + 1;
         var now = services.Time.GetUtcNow();
 
-        if (state.Claim?.FencingToken is { } fence)
-        {
-            await services.Ledger.RenewLockAsync(run.ClusterIdentifier, run.ExecutionId, fence, services.Settings.LockLease, cancellationToken);
-        }
-
         var cluster = await services.Pcs.GetClusterAsync(run.ClusterIdentifier, cancellationToken);
         var result = new PollResult
         {
@@ -47,6 +42,7 @@ public sealed class PollStep(StepServices services)
 
         if (result.Status != PollStatuses.Updating)
         {
+            result.LeaseRenewedAt = await KeepLeaseAsync(state, now, TimeSpan.Zero, cancellationToken);
             return result;
         }
 
@@ -59,6 +55,10 @@ public sealed class PollStep(StepServices services)
         }
 
         result.WaitSeconds = RunStateExtensions.WaitSeconds(next.Delay);
+        result.LeaseRenewedAt = await KeepLeaseAsync(state, now, next.Delay, cancellationToken);
         return result;
     }
+
+    private async Task<DateTimeOffset?> KeepLeaseAsync(RunState state, DateTimeOffset now, TimeSpan nextWait, CancellationToken cancellationToken) =>
+        state.Claim?.FencingToken is { } fence ? await services.KeepLeaseAsync(state, fence, now, nextWait, cancellationToken) : null;
 }

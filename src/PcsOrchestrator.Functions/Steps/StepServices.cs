@@ -6,7 +6,10 @@ namespace PcsOrchestrator.Functions.Steps;
 /// <summary>Tunables of the workflow, read once at init from the function's environment.</summary>
 public sealed record WorkflowSettings
 {
-    /// <summary>How long the cluster lock is held without renewal; every step renews it.</summary>
+    /// <summary>
+    /// How long the cluster lock is held without renewal. The readiness and poll steps renew it whenever less than half
+    /// of it would be left when the workflow next acts (after the wait they ask for); otherwise they save the write.
+    /// </summary>
     public TimeSpan LockLease { get; init; } = TimeSpan.FromMinutes(15);
 
     /// <summary>How long a completed idempotency record is kept (DynamoDB TTL).</summary>
@@ -20,4 +23,25 @@ public sealed record WorkflowSettings
 }
 
 /// <summary>Everything a step needs from outside: created once per process (Lambda init), shared by invocations.</summary>
-public sealed record StepServices(IPcsGateway Pcs, IRunLedger Ledger, TimeProvider Time, IRandomSource Random, WorkflowSettings Settings);
+public sealed record StepServices(IPcsGateway Pcs, IRunLedger Ledger, TimeProvider Time, IRandomSource Random, WorkflowSettings Settings)
+{
+    /// <summary>
+    /// Renews the cluster lock when, after <paramref name="nextWait"/>, less than half of the lease would be left
+    /// since its last renewal (or when no renewal is known); returns the time of the latest renewal. A lock another
+    /// execution took fails with LockLost. Skipping is safe: no one else can take a lease with half of it left.
+    /// </summary>
+    public async Task<DateTimeOffset> KeepLeaseAsync(Contracts.RunState state, long fencingToken, DateTimeOffset now, TimeSpan nextWait, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var run = state.RequireRun();
+        DateTimeOffset?[] known = [state.Claim?.LeaseRenewedAt, state.Readiness?.LeaseRenewedAt, state.Poll?.LeaseRenewedAt];
+        var last = known.Max();
+        if (last is { } renewed && renewed <= now && renewed + Settings.LockLease - (now + nextWait) >= Settings.LockLease / 2)
+        {
+            return renewed;
+        }
+
+        await Ledger.RenewLockAsync(run.ClusterIdentifier, run.ExecutionId, fencingToken, Settings.LockLease, cancellationToken);
+        return now;
+    }
+}
