@@ -21,6 +21,10 @@ public sealed partial class AotBootstrapShould(DynamoDbLocal dynamo)
 {
     private static readonly Lazy<Task<string>> Bootstrap = new(BuildAsync);
 
+    private const string SecretKey = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY42";
+
+    private const string SessionToken = "IQoJb3JpZ2luX2VjSESSIONTOKENEXAMPLE0042";
+
     private static readonly string[] Sequence = ["Prepare", "Claim", "CheckReadiness", "Plan", "Apply", "Poll", "Verify", "Rollback", "Finalize", "RecordFailure"];
 
     private static async Task<string> BuildAsync()
@@ -80,6 +84,9 @@ public sealed partial class AotBootstrapShould(DynamoDbLocal dynamo)
         var logs = new StringBuilder();
         await using var lambda = await LambdaEmulator.StartAsync(new LambdaEmulatorOptions
         {
+            AccessKeyId = "ASIAEXAMPLEKEYID4242",
+            SecretAccessKey = SecretKey,
+            SessionToken = SessionToken,
             Functions = [.. Sequence.Select(step => new LambdaFunctionOptions { Name = step + "Function", Handler = step, Command = bootstrap, Environment = environment, Timeout = TimeSpan.FromSeconds(30), MemoryMb = 256 })],
             OnFunctionOutput = (_, line) =>
             {
@@ -109,7 +116,13 @@ public sealed partial class AotBootstrapShould(DynamoDbLocal dynamo)
         outputs["Rollback"]!["clientToken"]!.GetValue<string>().Should().StartWith("pcso-");
         outputs["RecordFailure"]!["error"]!.GetValue<string>().Should().Be("UpdateFailed");
         local.Pcs.CallCount("UpdateCluster").Should().Be(2, "Apply and Rollback");
-        logs.ToString().Should().NotContain("test\",").And.NotContain("Signature=", "logs never carry credentials or signatures");
+        logs.ToString().Should().NotContain(SecretKey).And.NotContain(SessionToken).And.NotContain("Signature=", "logs never carry credentials or signatures");
+        var audit = await local.Audit.QueryAsync("demo-cluster", 100, null, ct);
+        audit.Entries.Should().NotBeEmpty();
+        foreach (var entry in audit.Entries)
+        {
+            System.Text.Json.JsonSerializer.Serialize(entry, AuditJson.Default.AuditEntry).Should().NotContain(SecretKey).And.NotContain(SessionToken).And.NotContain("ASIAEXAMPLEKEYID4242");
+        }
 
         var invalid = await lambda.InvokeAsync("PrepareFunction", Encoding.UTF8.GetBytes("""{"input":{"clusterIdentifier":"x"},"executionId":"e","startTime":"2026-11-24T22:00:00Z"}"""), ct);
         invalid.ErrorType.Should().Be("RequestInvalid");
@@ -119,3 +132,6 @@ public sealed partial class AotBootstrapShould(DynamoDbLocal dynamo)
     [GeneratedRegex(@"GLIBC_([0-9]+\.[0-9]+(?:\.[0-9]+)?)")]
     private static partial Regex GlibcVersion();
 }
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(PcsOrchestrator.Persistence.AuditEntry))]
+internal sealed partial class AuditJson : System.Text.Json.Serialization.JsonSerializerContext;

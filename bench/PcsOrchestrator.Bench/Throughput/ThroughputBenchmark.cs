@@ -28,10 +28,12 @@ public static class ThroughputBenchmark
     {
         ArgumentNullException.ThrowIfNull(log);
         var time = new ScaledTimeProvider(Speed);
+        await using var dynamoLocal = await DynamoDbLocalProcess.StartAsync(cancellationToken);
         await using var local = await LocalDeployment.StartAsync(new LocalDeploymentOptions
         {
             Definition = Resources.Definition,
             Time = time,
+            DynamoEndpoint = dynamoLocal.Endpoint,
             TablePrefix = "tput" + Guid.NewGuid().ToString("N")[..8],
             Durations = new EmulatorDurations { Update = TimeSpan.FromMinutes(2) },
         }, cancellationToken);
@@ -45,17 +47,27 @@ public static class ThroughputBenchmark
         await log.WriteLineAsync($"{orchestrations} clusters created");
 
         var dynamoRequests = 0L;
-        ((AmazonServiceClient)local.Dynamo).BeforeRequestEvent += (_, _) => Interlocked.Increment(ref dynamoRequests);
+        var byOperation = new System.Collections.Concurrent.ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+        ((AmazonServiceClient)local.Dynamo).BeforeRequestEvent += (_, e) =>
+        {
+            Interlocked.Increment(ref dynamoRequests);
+            if (e is WebServiceRequestEventArgs w)
+            {
+                byOperation.AddOrUpdate(w.Request.GetType().Name, 1, (_, n) => n + 1);
+            }
+        };
         local.Pcs.ClearCalls();
         GC.Collect();
         var process = Process.GetCurrentProcess();
         var cpuBefore = process.TotalProcessorTime;
+        var dynamoCpuBefore = ProcessCpu.OfTree(dynamoLocal.ProcessId);
         var started = Stopwatch.GetTimestamp();
         var executions = clusters.Select((cluster, i) => local.Start($"run-{i:0000}", Request(cluster))).ToList();
         var results = await Task.WhenAll(executions.Select(e => e.Completion));
         var wall = Stopwatch.GetElapsedTime(started);
         process.Refresh();
         var cpu = process.TotalProcessorTime - cpuBefore;
+        var dynamoCpu = ProcessCpu.OfTree(dynamoLocal.ProcessId) - dynamoCpuBefore;
         var pcsRequests = local.Pcs.Calls.Count;
         var dynamo = Interlocked.Read(ref dynamoRequests);
 
@@ -86,11 +98,12 @@ public static class ThroughputBenchmark
         var sb = new StringBuilder();
         sb.AppendLine(c, $"Throughput: {orchestrations:N0} orchestrations on {orchestrations:N0} emulated clusters started together; handlers in process, clock {Speed:0}× (2-minute updates), DynamoDB Local, PCS emulator.");
         sb.AppendLine();
-        sb.AppendLine("| orchestrations | correct | wall (s) | orchestrations / s | state transitions / s | DynamoDB requests / orchestration | PCS requests / orchestration | CPU (s) | peak working set (MiB) |");
-        sb.AppendLine("|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
-        sb.AppendLine(c, $"| {orchestrations:N0} | {orchestrations - failures.Count:N0} | {wall.TotalSeconds:0.0} | {perSecond:0.0} | {transitions / wall.TotalSeconds:0} | {(double)dynamo / orchestrations:0.0} | {(double)pcsRequests / orchestrations:0.0} | {cpu.TotalSeconds:0.0} | {Stats.MiB(process.PeakWorkingSet64)} |");
+        sb.AppendLine("| orchestrations | correct | wall (s) | orchestrations / s | state transitions / s | DynamoDB requests / orchestration | PCS requests / orchestration | CPU: orchestrator + PCS emulator (s) | CPU: DynamoDB Local (s) | peak working set (MiB) |");
+        sb.AppendLine("|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+        sb.AppendLine(c, $"| {orchestrations:N0} | {orchestrations - failures.Count:N0} | {wall.TotalSeconds:0.0} | {perSecond:0.0} | {transitions / wall.TotalSeconds:0} | {(double)dynamo / orchestrations:0.0} | {(double)pcsRequests / orchestrations:0.0} | {cpu.TotalSeconds:0.0} | {dynamoCpu.TotalSeconds:0.0} | {Stats.MiB(process.PeakWorkingSet64)} |");
         sb.AppendLine();
-        sb.AppendLine(c, $"Target: ≥ {TargetPerSecond:0} orchestrations / s, every one correct: {(perSecond >= TargetPerSecond && failures.Count == 0 ? "met" : "NOT met")}. The bench process's CPU time and peak working set exclude DynamoDB Local's JVM.");
+        sb.AppendLine(c, $"DynamoDB requests by operation: {string.Join(", ", byOperation.OrderByDescending(kv => kv.Value).Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key.Replace("Request", string.Empty, StringComparison.Ordinal)} {(double)kv.Value / orchestrations:0.0}")))} per orchestration.");
+        sb.AppendLine(c, $"Target: ≥ {TargetPerSecond:0} orchestrations / s, every one correct: {(perSecond >= TargetPerSecond && failures.Count == 0 ? "met" : "NOT met")} ({perSecond:0.0} / s; {cpu.TotalSeconds + dynamoCpu.TotalSeconds:0.0} CPU-seconds of the {wall.TotalSeconds * Environment.ProcessorCount:0.0} the machine's {Environment.ProcessorCount} cores offered, {dynamoCpu.TotalSeconds / (cpu.TotalSeconds + dynamoCpu.TotalSeconds):0%} of them DynamoDB Local's).");
         foreach (var failure in failures.Take(5))
         {
             sb.AppendLine(c, $"- failed: {failure}");
