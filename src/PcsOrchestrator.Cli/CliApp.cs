@@ -35,6 +35,7 @@ public static class CliApp
             GraphCommand.Create(),
             ExecutionCommands.Start(),
             ExecutionCommands.Status(),
+            PlanCommand.Create(),
             new Command("local", "Run PcsOrchestrator on this machine: no AWS account needed.")
             {
                 LocalUpCommand.Create(),

@@ -22,6 +22,7 @@ public sealed class CliShould
     [InlineData("local up")]
     [InlineData("start")]
     [InlineData("status")]
+    [InlineData("plan")]
     public void PrintHelpForEveryCommand(string command)
     {
         var output = new StringWriter();

@@ -81,6 +81,11 @@ public sealed class LocalRunShould
     [InlineData("start events/direct-request.json --state-machine-arn arn:aws:states:us-east-1:1:stateMachine:x --endpoint-url not-a-url", "--endpoint-url")]
     [InlineData("status", "Required argument missing")]
     [InlineData("status some-name", "--state-machine-arn")]
+    [InlineData("plan", "--config")]
+    [InlineData("plan --config /no/such/request.json", "does not exist")]
+    [InlineData("plan --config events/direct-request.json --endpoint-url not-a-url", "--endpoint-url")]
+    [InlineData("plan --config events/direct-request.json --cluster bad_name!", "--cluster")]
+    [InlineData("plan --config events/direct-request.json --output yaml", "yaml")]
     public void RefuseBadArguments_WithAOneLineErrorAndExitCode2(string arguments, string mentions)
     {
         var error = new StringWriter();
