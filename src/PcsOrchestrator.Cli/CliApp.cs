@@ -36,6 +36,8 @@ public static class CliApp
             ExecutionCommands.Start(),
             ExecutionCommands.Status(),
             PlanCommand.Create(),
+            AuditCommands.History(),
+            AuditCommands.Audit(),
             new Command("local", "Run PcsOrchestrator on this machine: no AWS account needed.")
             {
                 LocalUpCommand.Create(),
