@@ -35,6 +35,9 @@ public static class CliApp
             GraphCommand.Create(),
             ExecutionCommands.Start(),
             ExecutionCommands.Status(),
+            PlanCommand.Create(),
+            AuditCommands.History(),
+            AuditCommands.Audit(),
             new Command("local", "Run PcsOrchestrator on this machine: no AWS account needed.")
             {
                 LocalUpCommand.Create(),

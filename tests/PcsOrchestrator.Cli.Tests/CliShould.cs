@@ -22,6 +22,10 @@ public sealed class CliShould
     [InlineData("local up")]
     [InlineData("start")]
     [InlineData("status")]
+    [InlineData("plan")]
+    [InlineData("history")]
+    [InlineData("audit")]
+    [InlineData("audit verify")]
     public void PrintHelpForEveryCommand(string command)
     {
         var output = new StringWriter();
@@ -30,6 +34,21 @@ public sealed class CliShould
 
         exit.Should().Be(0);
         output.ToString().Should().Contain("Usage:").And.Contain(command.Split(' ')[^1]);
+    }
+
+    [Theory]
+    [InlineData("history")]
+    [InlineData("audit verify")]
+    public void DocumentHowTheAuditTableIsFound_InHelp(string command)
+    {
+        var output = new StringWriter();
+
+        var exit = CliApp.Run([.. command.Split(' '), "--help"], new InvocationConfiguration { Output = output });
+
+        exit.Should().Be(0);
+        var help = string.Join(' ', output.ToString().Split(new[] { ' ', '\n' }, StringSplitOptions.RemoveEmptyEntries));
+        help.Should().Contain("<prefix>-audit when --table-prefix is given, else $AUDIT_TABLE_NAME (what the functions read), else pcs-orchestrator-audit (the name local up gives it)")
+            .And.Contain("AWS_ENDPOINT_URL_DYNAMODB");
     }
 
     [Fact]

@@ -81,6 +81,23 @@ public sealed class LocalRunShould
     [InlineData("start events/direct-request.json --state-machine-arn arn:aws:states:us-east-1:1:stateMachine:x --endpoint-url not-a-url", "--endpoint-url")]
     [InlineData("status", "Required argument missing")]
     [InlineData("status some-name", "--state-machine-arn")]
+    [InlineData("plan", "--config")]
+    [InlineData("plan --config /no/such/request.json", "does not exist")]
+    [InlineData("plan --config events/direct-request.json --endpoint-url not-a-url", "--endpoint-url")]
+    [InlineData("plan --config events/direct-request.json --cluster bad_name!", "--cluster")]
+    [InlineData("plan --config events/direct-request.json --output yaml", "yaml")]
+    [InlineData("history", "Required argument missing")]
+    [InlineData("history demo-cluster --limit 0", "--limit")]
+    [InlineData("history demo-cluster --from yesterday", "--from")]
+    [InlineData("history demo-cluster --to 2026-13-01", "--to")]
+    [InlineData("history demo-cluster --from 2026-11-25 --to 2026-11-24", "--from")]
+    [InlineData("history demo-cluster --table a-audit --table-prefix a", "--table")]
+    [InlineData("history demo-cluster --dynamodb-endpoint ftp://x", "--dynamodb-endpoint")]
+    [InlineData("history bad_name!", "cluster")]
+    [InlineData("audit", "Required command")]
+    [InlineData("audit verify", "Required argument missing")]
+    [InlineData("audit verify demo-cluster --table a-audit --table-prefix a", "--table")]
+    [InlineData("audit verify demo-cluster --output yaml", "yaml")]
     public void RefuseBadArguments_WithAOneLineErrorAndExitCode2(string arguments, string mentions)
     {
         var error = new StringWriter();
