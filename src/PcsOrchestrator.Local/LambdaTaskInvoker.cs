@@ -7,8 +7,9 @@ namespace PcsOrchestrator.Local;
 
 /// <summary>
 /// Runs Task states through the Lambda emulator, as Step Functions calls Lambda: the function named by the Resource
-/// ARN answers in its own <c>bootstrap</c> process; a function error becomes the task's error (its errorType) with the
-/// error document as cause, so the definition's Retry and Catch see what they would see in AWS.
+/// ARN answers in its own <c>bootstrap</c> process; a function error becomes the task's error (its errorType, or
+/// Lambda.Unknown for a crash, a timeout or an out-of-memory) with the error document as cause, so the definition's
+/// Retry and Catch see what they would see in AWS.
 /// </summary>
 public sealed class LambdaTaskInvoker(LambdaEmulator lambda) : ITaskInvoker
 {
@@ -32,9 +33,20 @@ public sealed class LambdaTaskInvoker(LambdaEmulator lambda) : ITaskInvoker
 
         if (result.IsError)
         {
-            throw new TaskFailedException(result.ErrorType ?? "Lambda.Unknown", Encoding.UTF8.GetString(result.Payload.Span));
+            throw new TaskFailedException(ErrorName(result.ErrorType), Encoding.UTF8.GetString(result.Payload.Span));
         }
 
         return JsonNode.Parse(result.Payload.Span);
     }
+
+    /// <summary>
+    /// The error name a Retry or Catch sees: the function's own errorType, except for failures of the execution
+    /// environment rather than of the code (the process exited or crashed, ran past its timeout, ran out of memory,
+    /// answered too much), which Step Functions reports as <c>Lambda.Unknown</c>.
+    /// </summary>
+    public static string ErrorName(string? errorType) =>
+        errorType is null || errorType.StartsWith("Runtime.", StringComparison.Ordinal) || errorType.StartsWith("Sandbox.", StringComparison.Ordinal)
+            || errorType.StartsWith("Function.", StringComparison.Ordinal)
+            ? "Lambda.Unknown"
+            : errorType;
 }

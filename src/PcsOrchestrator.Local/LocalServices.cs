@@ -35,6 +35,9 @@ public sealed record LocalServicesOptions
 
     public int StepFunctionsPort { get; init; }
 
+    /// <summary>Every function's timeout (template.yaml's Globals: 60 s).</summary>
+    public TimeSpan FunctionTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Each line a function process writes (function name, line).</summary>
     public Action<string, string>? OnFunctionOutput { get; init; }
 }
@@ -143,7 +146,7 @@ public sealed class LocalServices : IAsyncDisposable
                     Command = options.BootstrapCommand,
                     Arguments = options.BootstrapArguments,
                     Environment = environment,
-                    Timeout = TimeSpan.FromSeconds(60),
+                    Timeout = options.FunctionTimeout,
                     MemoryMb = 256,
                 })],
                 OnFunctionOutput = options.OnFunctionOutput,
