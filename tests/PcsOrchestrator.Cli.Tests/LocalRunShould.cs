@@ -7,18 +7,7 @@ namespace PcsOrchestrator.Cli.Tests;
 [Trait("Category", "Integration")]
 public sealed class LocalRunShould
 {
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "PcsOrchestrator.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("repository root not found");
-    }
+    private static string RepositoryRoot() => CliProcess.RepositoryRoot();
 
     [Fact]
     public async Task RunTheSampleEventToASuccessfulUpdate_AsAProcess()
