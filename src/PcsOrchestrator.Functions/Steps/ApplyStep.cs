@@ -30,7 +30,7 @@ public sealed class ApplyStep(StepServices services)
         await services.Ledger.AppendAuditAsync(new AuditDraft(run.ClusterIdentifier, AuditEvents.UpdateStarted, run.ExecutionId)
         {
             IdempotencyKey = run.IdempotencyKey,
-            Reason = Describe(schedule),
+            Reason = Describe(schedule, services.Settings.UpdatePolling.MinHistory),
             Changes = RunStateExtensions.ToNode(plan.Changes),
             FencingToken = state.Claim?.FencingToken,
         }, cancellationToken);
@@ -70,11 +70,11 @@ public sealed class ApplyStep(StepServices services)
     }
 
     /// <summary>One line for the audit entry: how this update will be polled, and why.</summary>
-    public static string Describe(PollSchedule schedule)
+    public static string Describe(PollSchedule schedule, int minHistory)
     {
         ArgumentNullException.ThrowIfNull(schedule);
         return schedule.IsFixed
-            ? string.Create(CultureInfo.InvariantCulture, $"polling every {schedule.IntervalSeconds} s (fewer than enough earlier updates of this cluster to learn from: {schedule.BasedOn})")
+            ? string.Create(CultureInfo.InvariantCulture, $"polling every {schedule.IntervalSeconds} s (it learns when to look once {minHistory} successful updates of this cluster are on record)")
             : string.Create(CultureInfo.InvariantCulture, $"polling from {schedule.FirstSeconds} s after the update, every {schedule.IntervalSeconds} s until {schedule.DenseUntilSeconds} s, then at growing gaps up to {schedule.MaxIntervalSeconds} s (learnt from the {schedule.BasedOn} most recent updates of this cluster)");
     }
 
