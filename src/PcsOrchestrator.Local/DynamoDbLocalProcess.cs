@@ -35,7 +35,9 @@ public sealed class DynamoDbLocalProcess : IAsyncDisposable
         port = port == 0 ? FreePort() : port;
         var info = new ProcessStartInfo("java") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = lib };
         string[] storage = dataDirectory is null ? ["-inMemory"] : ["-sharedDb", "-dbPath", Directory.CreateDirectory(dataDirectory).FullName];
-        string[] arguments = [$"-Djava.library.path={Path.Combine(lib, "DynamoDBLocal_lib")}", "-jar", Path.Combine(lib, "DynamoDBLocal.jar"), .. storage, "-port", port.ToString(CultureInfo.InvariantCulture), "-disableTelemetry"];
+        // The serial collector and the quick (C1) compiler only: a single-user server on a small machine spends far
+        // less CPU on garbage collection and compilation this way (measured in docs/benchmarks.md, throughput).
+        string[] arguments = ["-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", $"-Djava.library.path={Path.Combine(lib, "DynamoDBLocal_lib")}", "-jar", Path.Combine(lib, "DynamoDBLocal.jar"), .. storage, "-port", port.ToString(CultureInfo.InvariantCulture), "-disableTelemetry"];
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);

@@ -20,34 +20,17 @@ public sealed class ClusterLock(IAmazonDynamoDB dynamo, string tableName, TimePr
     {
         var now = time.GetUtcNow();
         var expires = now + lease;
+        Dictionary<string, AttributeValue>? holder;
         try
         {
-            // Ours already: extend, keep the token.
-            var renewed = await dynamo.UpdateItemAsync(new UpdateItemRequest
-            {
-                TableName = tableName,
-                Key = Key(cluster),
-                UpdateExpression = "SET expiresAt = :expires",
-                ConditionExpression = "#owner = :owner",
-                ExpressionAttributeNames = new() { ["#owner"] = "owner" },
-                ExpressionAttributeValues = new() { [":expires"] = Millis(expires), [":owner"] = S(owner) },
-                ReturnValues = ReturnValue.ALL_NEW,
-            }, cancellationToken);
-            return new LockAttempt(true, ToLease(cluster, renewed.Attributes), owner, expires);
-        }
-        catch (ConditionalCheckFailedException)
-        {
-            // Not ours: try to take it below.
-        }
-
-        try
-        {
+            // Free, released or expired (and someone else's): take it with the next fencing token. One write in the
+            // common case; a lock that is already ours is never taken again, so its owner keeps its token.
             var taken = await dynamo.UpdateItemAsync(new UpdateItemRequest
             {
                 TableName = tableName,
                 Key = Key(cluster),
                 UpdateExpression = "SET #owner = :owner, expiresAt = :expires, acquiredAt = :now ADD fence :one",
-                ConditionExpression = "attribute_not_exists(pk) OR attribute_not_exists(#owner) OR expiresAt <= :now",
+                ConditionExpression = "attribute_not_exists(pk) OR attribute_not_exists(#owner) OR (#owner <> :owner AND expiresAt <= :now)",
                 ExpressionAttributeNames = new() { ["#owner"] = "owner" },
                 ExpressionAttributeValues = new() { [":owner"] = S(owner), [":expires"] = Millis(expires), [":now"] = Millis(now), [":one"] = new AttributeValue { N = "1" } },
                 ReturnValues = ReturnValue.ALL_NEW,
@@ -57,9 +40,35 @@ public sealed class ClusterLock(IAmazonDynamoDB dynamo, string tableName, TimePr
         }
         catch (ConditionalCheckFailedException ex)
         {
-            var holder = ex.Item is { Count: > 0 } item ? item : (await dynamo.GetItemAsync(new GetItemRequest { TableName = tableName, Key = Key(cluster), ConsistentRead = true }, cancellationToken)).Item;
-            return new LockAttempt(false, null, holder?.GetValueOrDefault("owner")?.S, holder?.GetValueOrDefault("expiresAt") is { N: not null } e ? FromMillis(e) : null);
+            holder = ex.Item is { Count: > 0 } item ? item : (await dynamo.GetItemAsync(new GetItemRequest { TableName = tableName, Key = Key(cluster), ConsistentRead = true }, cancellationToken)).Item;
         }
+
+        if (holder?.GetValueOrDefault("owner")?.S == owner)
+        {
+            try
+            {
+                // Ours already (a retried claim): extend, keep the token.
+                var renewed = await dynamo.UpdateItemAsync(new UpdateItemRequest
+                {
+                    TableName = tableName,
+                    Key = Key(cluster),
+                    UpdateExpression = "SET expiresAt = :expires",
+                    ConditionExpression = "#owner = :owner",
+                    ExpressionAttributeNames = new() { ["#owner"] = "owner" },
+                    ExpressionAttributeValues = new() { [":expires"] = Millis(expires), [":owner"] = S(owner) },
+                    ReturnValues = ReturnValue.ALL_NEW,
+                    ReturnValuesOnConditionCheckFailure = ReturnValuesOnConditionCheckFailure.ALL_OLD,
+                }, cancellationToken);
+                return new LockAttempt(true, ToLease(cluster, renewed.Attributes), owner, expires);
+            }
+            catch (ConditionalCheckFailedException ex)
+            {
+                // Taken over between the two calls.
+                holder = ex.Item is { Count: > 0 } item ? item : null;
+            }
+        }
+
+        return new LockAttempt(false, null, holder?.GetValueOrDefault("owner")?.S, holder?.GetValueOrDefault("expiresAt") is { N: not null } e ? FromMillis(e) : null);
     }
 
     /// <summary>Extends the lease; only the owner holding this fencing token may.</summary>
