@@ -38,6 +38,9 @@ public sealed record AuditEntry(
     string PreviousHash,
     string Hash);
 
+/// <summary>Where a cluster's chain ends: the last entry's sequence and hash (0 and <see cref="AuditLog.Genesis"/> when empty).</summary>
+public sealed record AuditHead(long Sequence, string Hash);
+
 public sealed record AuditPage(IReadOnlyList<AuditEntry> Entries, string? NextToken);
 
 public sealed record AuditVerification(bool Intact, long Checked, long? BrokenAt, string? Problem);
@@ -58,17 +61,20 @@ public sealed class AuditLog(IAmazonDynamoDB dynamo, string tableName, TimeProvi
     private const string Lowest = "000000000000";
     private const string Highest = "999999999999";
 
-    /// <summary>Appends an entry; with a lease, only while that lease still holds the cluster lock (fencing).</summary>
-    public async Task<AuditEntry> AppendAsync(AuditDraft draft, CancellationToken cancellationToken, (ClusterLock Lock, string Owner, long FencingToken)? guard = null)
+    /// <summary>
+    /// Appends an entry; with a lease, only while that lease still holds the cluster lock (fencing). With
+    /// <paramref name="expected"/> (the head this writer left after its own last append) the first attempt skips
+    /// reading the head; the write is conditional on the head still being exactly that, so a head another writer
+    /// moved costs one failed attempt and a read, never a fork.
+    /// </summary>
+    public async Task<AuditEntry> AppendAsync(AuditDraft draft, CancellationToken cancellationToken, (ClusterLock Lock, string Owner, long FencingToken)? guard = null, AuditHead? expected = null)
     {
         ArgumentNullException.ThrowIfNull(draft);
         for (var attempt = 0; ; attempt++)
         {
-            var head = await dynamo.GetItemAsync(new GetItemRequest { TableName = tableName, Key = Key(draft.Cluster, Head), ConsistentRead = true }, cancellationToken);
-            var last = head.Item is { Count: > 0 } h ? long.Parse(h["seq"].N, CultureInfo.InvariantCulture) : 0;
-            var previous = head.Item is { Count: > 0 } h2 ? h2["hash"].S : Genesis;
+            var (last, previous) = attempt == 0 && expected is not null ? (expected.Sequence, expected.Hash) : await ReadHeadAsync(draft.Cluster, cancellationToken);
             var entry = Seal(draft, last + 1, time.GetUtcNow(), previous);
-            var items = Items(entry, head.Item is { Count: > 0 }, last);
+            var items = Items(entry, last > 0, last, previous);
             var guardIndex = -1;
             if (guard is { } g)
             {
@@ -97,6 +103,12 @@ public sealed class AuditLog(IAmazonDynamoDB dynamo, string tableName, TimeProvi
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 10 + (attempt * 5))), cancellationToken);
             }
         }
+    }
+
+    private async Task<(long Sequence, string Hash)> ReadHeadAsync(string cluster, CancellationToken cancellationToken)
+    {
+        var head = await dynamo.GetItemAsync(new GetItemRequest { TableName = tableName, Key = Key(cluster, Head), ConsistentRead = true }, cancellationToken);
+        return head.Item is { Count: > 0 } h ? (long.Parse(h["seq"].N, CultureInfo.InvariantCulture), h["hash"].S) : (0, Genesis);
     }
 
     /// <summary>The cluster's entries, newest first, optionally within a time range, a page at a time.</summary>
@@ -258,7 +270,7 @@ public sealed class AuditLog(IAmazonDynamoDB dynamo, string tableName, TimeProvi
         return unsealed with { Hash = ComputeHash(unsealed) };
     }
 
-    private List<TransactWriteItem> Items(AuditEntry entry, bool headExists, long last)
+    private List<TransactWriteItem> Items(AuditEntry entry, bool headExists, long last, string previous)
     {
         var sk = SortKeyOf(entry.Sequence);
         var item = new Dictionary<string, AttributeValue>
@@ -322,10 +334,10 @@ public sealed class AuditLog(IAmazonDynamoDB dynamo, string tableName, TimeProvi
                 TableName = tableName,
                 Key = Key(entry.Cluster, Head),
                 UpdateExpression = "SET seq = :next, #hash = :hash",
-                ConditionExpression = headExists ? "seq = :last" : "attribute_not_exists(pk)",
+                ConditionExpression = headExists ? "seq = :last AND #hash = :previous" : "attribute_not_exists(pk)",
                 ExpressionAttributeNames = new() { ["#hash"] = "hash" },
                 ExpressionAttributeValues = headExists
-                    ? new() { [":next"] = new AttributeValue { N = entry.Sequence.ToString(CultureInfo.InvariantCulture) }, [":hash"] = S(entry.Hash), [":last"] = new AttributeValue { N = last.ToString(CultureInfo.InvariantCulture) } }
+                    ? new() { [":next"] = new AttributeValue { N = entry.Sequence.ToString(CultureInfo.InvariantCulture) }, [":hash"] = S(entry.Hash), [":last"] = new AttributeValue { N = last.ToString(CultureInfo.InvariantCulture) }, [":previous"] = S(previous) }
                     : new() { [":next"] = new AttributeValue { N = entry.Sequence.ToString(CultureInfo.InvariantCulture) }, [":hash"] = S(entry.Hash) },
             },
         });

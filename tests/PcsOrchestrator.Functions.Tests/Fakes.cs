@@ -121,14 +121,13 @@ internal sealed class RecordingLedger : IRunLedger
         return Task.CompletedTask;
     }
 
-    public Task AppendAuditAsync(AuditDraft entry, CancellationToken cancellationToken)
+    public Task<Contracts.AuditMark> AppendAuditAsync(AuditDraft entry, CancellationToken cancellationToken)
     {
         lock (Audit)
         {
             Audit.Add(entry);
+            return Task.FromResult(new Contracts.AuditMark { Sequence = Audit.Count, Hash = "hash-" + Audit.Count });
         }
-
-        return Task.CompletedTask;
     }
 
     public Task<IReadOnlyList<double>> RecentUpdateDurationsAsync(string clusterIdentifier, int count, int scanLimit, CancellationToken cancellationToken)

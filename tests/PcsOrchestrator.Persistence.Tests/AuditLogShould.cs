@@ -29,6 +29,24 @@ public sealed class AuditLogShould(DynamoDbLocal dynamo) : DynamoTest(dynamo)
     }
 
     [Fact]
+    public async Task ChainOntoTheExpectedHead_AndFallBackToReading_WhenAnotherWriterMovedIt()
+    {
+        var first = await Log.AppendAsync(new AuditDraft("pcs_head", "requested", "exec-1"), Ct);
+        var second = await Log.AppendAsync(new AuditDraft("pcs_head", "planned", "exec-1"), Ct, expected: new AuditHead(first.Sequence, first.Hash));
+        await Log.AppendAsync(new AuditDraft("pcs_head", "duplicate", "exec-2"), Ct);
+
+        var stale = await Log.AppendAsync(new AuditDraft("pcs_head", "update-started", "exec-1"), Ct, expected: new AuditHead(second.Sequence, second.Hash));
+        var forged = await Log.AppendAsync(new AuditDraft("pcs_head", "succeeded", "exec-1"), Ct, expected: new AuditHead(stale.Sequence, AuditLog.Genesis));
+
+        second.Sequence.Should().Be(2);
+        second.PreviousHash.Should().Be(first.Hash);
+        stale.Sequence.Should().Be(4, "the head another writer moved was read again");
+        forged.Sequence.Should().Be(5, "a head with the right sequence but another hash is not trusted either");
+        forged.PreviousHash.Should().Be(stale.Hash);
+        (await Log.VerifyAsync("pcs_head", Ct)).Should().Be(new AuditVerification(true, 5, null, null));
+    }
+
+    [Fact]
     public async Task DetectAModifiedEntry()
     {
         await AppendAsync("pcs_b", 6);

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Amazon.DynamoDBv2;
 using Amazon.Runtime;
 using PcsOrchestrator.Domain;
+using PcsOrchestrator.Functions.Contracts;
 using PcsOrchestrator.Functions.Ports;
 using PcsOrchestrator.Functions.Steps;
 using PcsOrchestrator.Persistence;
@@ -78,7 +79,7 @@ public sealed class DynamoRunLedger(IAmazonDynamoDB dynamo, TableNames tables, T
     public Task ReleaseLockAsync(string clusterIdentifier, string owner, CancellationToken cancellationToken) =>
         StoreAsync(() => _lock.ReleaseAsync(clusterIdentifier, owner, cancellationToken));
 
-    public Task AppendAuditAsync(Ports.AuditDraft entry, CancellationToken cancellationToken)
+    public async Task<AuditMark> AppendAuditAsync(Ports.AuditDraft entry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);
         var details = new JsonObject();
@@ -105,7 +106,9 @@ public sealed class DynamoRunLedger(IAmazonDynamoDB dynamo, TableNames tables, T
             Details = details.Count == 0 ? null : details.ToJsonString(),
         };
         var guard = entry.FencingToken is { } fence ? (_lock, entry.ExecutionId, fence) : ((ClusterLock, string, long)?)null;
-        return StoreAsync(() => Fenced(() => _audit.AppendAsync(draft, cancellationToken, guard)));
+        var expected = entry.ExpectedHead is { Sequence: > 0 } mark ? new AuditHead(mark.Sequence, mark.Hash) : null;
+        var appended = await StoreAsync(() => Fenced(() => _audit.AppendAsync(draft, cancellationToken, guard, expected)));
+        return new AuditMark { Sequence = appended.Sequence, Hash = appended.Hash };
     }
 
     public Task<IReadOnlyList<double>> RecentUpdateDurationsAsync(string clusterIdentifier, int count, int scanLimit, CancellationToken cancellationToken) =>

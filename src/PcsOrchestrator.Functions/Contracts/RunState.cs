@@ -108,6 +108,9 @@ public sealed class ClaimResult
 
     /// <summary>For a duplicate: the result the first execution stored.</summary>
     public JsonElement? StoredResult { get; set; }
+
+    /// <summary>Where the audit chain ended after this run's latest entry, as far as this step knows.</summary>
+    public AuditMark? AuditHead { get; set; }
 }
 
 public static class ReadinessVerdicts
@@ -130,6 +133,9 @@ public sealed class ReadinessResult
 
     /// <summary>When the cluster lock's lease was last renewed, by this step or an earlier one.</summary>
     public DateTimeOffset? LeaseRenewedAt { get; set; }
+
+    /// <summary>Where the audit chain ended after this run's latest entry, as far as this step knows.</summary>
+    public AuditMark? AuditHead { get; set; }
 }
 
 public static class PlanOutcomes
@@ -165,6 +171,9 @@ public sealed class PlanResult
     public JsonElement? Desired { get; set; }
 
     public string? Reason { get; set; }
+
+    /// <summary>Where the audit chain ended after this run's latest entry, as far as this step knows.</summary>
+    public AuditMark? AuditHead { get; set; }
 }
 
 public sealed class ApplyResult
@@ -179,6 +188,17 @@ public sealed class ApplyResult
 
     /// <summary>When Poll looks at the cluster again (absent in states written before schedules: fixed polling).</summary>
     public PollScheduleDocument? Schedule { get; set; }
+
+    /// <summary>Where the audit chain ended after this run's latest entry, as far as this step knows.</summary>
+    public AuditMark? AuditHead { get; set; }
+}
+
+/// <summary>Where the cluster's audit chain ended after this run's last entry (what the next append expects).</summary>
+public sealed class AuditMark
+{
+    public long Sequence { get; set; }
+
+    public string Hash { get; set; } = string.Empty;
 }
 
 /// <summary>

@@ -43,6 +43,9 @@ public sealed record AuditDraft(string ClusterIdentifier, string EventType, stri
 
     /// <summary>The cluster lock's fencing token when the entry is written under the lock.</summary>
     public long? FencingToken { get; init; }
+
+    /// <summary>Where this run's own last entry left the cluster's chain, if it wrote one: saves reading the head.</summary>
+    public Contracts.AuditMark? ExpectedHead { get; init; }
 }
 
 /// <summary>
@@ -72,7 +75,8 @@ public interface IRunLedger
 
     Task ReleaseLockAsync(string clusterIdentifier, string owner, CancellationToken cancellationToken);
 
-    Task AppendAuditAsync(AuditDraft entry, CancellationToken cancellationToken);
+    /// <summary>Appends the entry to its cluster's chain and returns where the chain now ends.</summary>
+    Task<Contracts.AuditMark> AppendAuditAsync(AuditDraft entry, CancellationToken cancellationToken);
 
     /// <summary>
     /// How long the cluster's most recent successful updates took (the <c>durationSeconds</c> of its "succeeded" audit

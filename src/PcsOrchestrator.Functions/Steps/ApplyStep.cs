@@ -27,8 +27,9 @@ public sealed class ApplyStep(StepServices services)
         var schedule = await ScheduleAsync(run.ClusterIdentifier, cancellationToken);
 
         var cluster = await services.Pcs.UpdateClusterAsync(run.ClusterIdentifier, token, payload, cancellationToken);
-        await services.Ledger.AppendAuditAsync(new AuditDraft(run.ClusterIdentifier, AuditEvents.UpdateStarted, run.ExecutionId)
+        var head = await services.Ledger.AppendAuditAsync(new AuditDraft(run.ClusterIdentifier, AuditEvents.UpdateStarted, run.ExecutionId)
         {
+            ExpectedHead = state.LatestAuditHead(),
             IdempotencyKey = run.IdempotencyKey,
             Reason = Describe(schedule, services.Settings.UpdatePolling.MinHistory),
             Changes = RunStateExtensions.ToNode(plan.Changes),
@@ -43,6 +44,7 @@ public sealed class ApplyStep(StepServices services)
             ClusterStatus = cluster.Status,
             WaitSeconds = first.GiveUp ? 1 : RunStateExtensions.WaitSeconds(first.Delay),
             Schedule = PollScheduleDocument.From(schedule),
+            AuditHead = head,
         };
     }
 

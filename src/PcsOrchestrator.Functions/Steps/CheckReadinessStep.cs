@@ -26,6 +26,7 @@ public sealed class CheckReadinessStep(StepServices services)
                     Verdict = ReadinessVerdicts.Ready,
                     ClusterStatus = snapshot.Cluster.Status,
                     LeaseRenewedAt = await services.KeepLeaseAsync(state, fence, now, TimeSpan.Zero, cancellationToken),
+                    AuditHead = state.LatestAuditHead(),
                 };
             case ReadinessVerdict.Blocked:
                 throw new StepException(ErrorNames.ClusterBlocked, $"cluster {run.ClusterIdentifier} cannot be updated until a person acts: " + string.Join("; ", reasons));
@@ -40,10 +41,12 @@ public sealed class CheckReadinessStep(StepServices services)
         }
 
         var renewed = await services.KeepLeaseAsync(state, fence, now, wait.Delay, cancellationToken);
+        var head = state.LatestAuditHead();
         if (attempt == 0)
         {
-            await services.Ledger.AppendAuditAsync(new AuditDraft(run.ClusterIdentifier, AuditEvents.Waiting, run.ExecutionId)
+            head = await services.Ledger.AppendAuditAsync(new AuditDraft(run.ClusterIdentifier, AuditEvents.Waiting, run.ExecutionId)
             {
+                ExpectedHead = head,
                 IdempotencyKey = run.IdempotencyKey,
                 Reason = (state.Conflict is { } conflict && state.Readiness?.Verdict == ReadinessVerdicts.Ready
                     ? RecordFailureStep.Describe(conflict.Cause) + "; now "
@@ -60,6 +63,7 @@ public sealed class CheckReadinessStep(StepServices services)
             ClusterStatus = snapshot.Cluster.Status,
             Reasons = reasons,
             LeaseRenewedAt = renewed,
+            AuditHead = head,
         };
     }
 }

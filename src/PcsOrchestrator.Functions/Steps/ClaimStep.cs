@@ -39,8 +39,9 @@ public sealed class ClaimStep(StepServices services)
             return Contended(run, attempt, now, $"cluster {run.ClusterIdentifier}", lease.HeldBy);
         }
 
-        await services.Ledger.AppendAuditAsync(new AuditDraft(run.ClusterIdentifier, AuditEvents.Requested, run.ExecutionId)
+        var head = await services.Ledger.AppendAuditAsync(new AuditDraft(run.ClusterIdentifier, AuditEvents.Requested, run.ExecutionId)
         {
+            ExpectedHead = state.LatestAuditHead(),
             IdempotencyKey = run.IdempotencyKey,
             Source = run.Source ?? run.Origin,
             Actor = run.RequestedBy,
@@ -49,7 +50,7 @@ public sealed class ClaimStep(StepServices services)
             FencingToken = lease.FencingToken,
         }, cancellationToken);
 
-        return new ClaimResult { Outcome = ClaimOutcomes.Claimed, Attempt = attempt, FencingToken = lease.FencingToken, LeaseRenewedAt = now };
+        return new ClaimResult { Outcome = ClaimOutcomes.Claimed, Attempt = attempt, FencingToken = lease.FencingToken, LeaseRenewedAt = now, AuditHead = head };
     }
 
     private ClaimResult Contended(RunInfo run, int attempt, DateTimeOffset now, string what, string? holder)

@@ -61,6 +61,7 @@ public sealed class FinalizeStep(StepServices services)
 
         await services.Ledger.AppendAuditAsync(new AuditDraft(run.ClusterIdentifier, outcome, run.ExecutionId)
         {
+            ExpectedHead = state.LatestAuditHead(),
             IdempotencyKey = run.IdempotencyKey,
             Source = run.Source ?? run.Origin,
             Actor = run.RequestedBy,

@@ -34,12 +34,14 @@ public sealed class PlanStep(StepServices services)
             Payload = RunStateExtensions.ToJson(plan.Payload),
             Before = RunStateExtensions.ToJson(plan.Current),
             Desired = RunStateExtensions.ToJson(plan.Desired),
+            AuditHead = state.LatestAuditHead(),
         };
 
         if (outcome is PlanOutcomes.Apply or PlanOutcomes.DryRun)
         {
-            await services.Ledger.AppendAuditAsync(new AuditDraft(run.ClusterIdentifier, AuditEvents.Planned, run.ExecutionId)
+            result.AuditHead = await services.Ledger.AppendAuditAsync(new AuditDraft(run.ClusterIdentifier, AuditEvents.Planned, run.ExecutionId)
             {
+                ExpectedHead = result.AuditHead,
                 IdempotencyKey = run.IdempotencyKey,
                 Changes = RunStateExtensions.ToNode(result.Changes),
                 Before = RunStateExtensions.ToNode(result.Before),

@@ -34,6 +34,7 @@ public sealed class RecordFailureStep(StepServices services)
         {
             await services.Ledger.AppendAuditAsync(new AuditDraft(cluster, eventType, executionId)
             {
+                ExpectedHead = state.LatestAuditHead(),
                 IdempotencyKey = run?.IdempotencyKey,
                 Source = run?.Source ?? run?.Origin,
                 Actor = run?.RequestedBy,

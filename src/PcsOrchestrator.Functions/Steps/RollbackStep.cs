@@ -14,8 +14,9 @@ public sealed class RollbackStep(StepServices services)
         run.ThrowIfPastDeadline(now, "about to roll back");
 
         var cluster = await services.Pcs.UpdateClusterAsync(run.ClusterIdentifier, run.RollbackClientToken, before.ToFullChange(), cancellationToken);
-        await services.Ledger.AppendAuditAsync(new AuditDraft(run.ClusterIdentifier, AuditEvents.RollbackStarted, run.ExecutionId)
+        var head = await services.Ledger.AppendAuditAsync(new AuditDraft(run.ClusterIdentifier, AuditEvents.RollbackStarted, run.ExecutionId)
         {
+            ExpectedHead = state.LatestAuditHead(),
             IdempotencyKey = run.IdempotencyKey,
             After = RunStateExtensions.ToNode(state.Plan!.Before),
             Error = System.Text.Json.Nodes.JsonValue.Create(string.Join("; ", state.Poll?.ErrorInfo ?? [])),
@@ -32,6 +33,7 @@ public sealed class RollbackStep(StepServices services)
             ClusterStatus = cluster.Status,
             WaitSeconds = first.GiveUp ? 1 : RunStateExtensions.WaitSeconds(first.Delay),
             Schedule = PollScheduleDocument.From(schedule),
+            AuditHead = head,
         };
     }
 }

@@ -17,6 +17,14 @@ public static class RunStateExtensions
         return state.Run ?? throw new InvalidOperationException("the state has no 'run' section: Prepare has not run");
     }
 
+    /// <summary>Where this run's latest audit entry left the cluster's chain (the highest mark any section carries), or null.</summary>
+    public static AuditMark? LatestAuditHead(this RunState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        AuditMark?[] marks = [state.Claim?.AuditHead, state.Readiness?.AuditHead, state.Plan?.AuditHead, state.Apply?.AuditHead, state.Rollback?.AuditHead];
+        return marks.Where(m => m is { Sequence: > 0 }).MaxBy(m => m!.Sequence);
+    }
+
     /// <summary>The request Prepare normalized, parsed back with the domain parser (structure only: it was validated).</summary>
     public static UpdateRequest RequireRequest(this RunInfo run)
     {
