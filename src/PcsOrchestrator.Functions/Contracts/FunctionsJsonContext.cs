@@ -2,8 +2,14 @@ using System.Text.Json.Serialization;
 
 namespace PcsOrchestrator.Functions.Contracts;
 
-/// <summary>Source-generated JSON for every step's input and output (AOT-safe; no reflection).</summary>
+/// <summary>
+/// Source-generated JSON for every step's input and output (AOT-safe; no reflection). The state carries the caller's
+/// request as it came, so it may nest deeper than the default 64 levels: the intake refuses a request deeper than
+/// <see cref="Domain.Parsing.RequestParser.MaxDepth"/> with its path and rule, which it could not do if reading the
+/// state failed first.
+/// </summary>
 [JsonSourceGenerationOptions(
+    MaxDepth = 1024,
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     PropertyNameCaseInsensitive = false,

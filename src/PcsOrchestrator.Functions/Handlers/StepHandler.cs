@@ -19,7 +19,7 @@ public sealed class StepHandler<TIn, TOut>(JsonTypeInfo<TIn> input, JsonTypeInfo
         }
         catch (JsonException ex)
         {
-            throw new StepException(Domain.ErrorNames.RequestInvalid, $"the step's input is not a {typeof(TIn).Name} document: {ex.Message}", ex);
+            throw new StepException(Domain.ErrorNames.RequestInvalid, $"{ex.Path ?? "$"}: the step's input is not a {typeof(TIn).Name} document: {ex.Message} [{Domain.Validation.Rules.InvalidJson}]", ex);
         }
 
         if (request is null)
