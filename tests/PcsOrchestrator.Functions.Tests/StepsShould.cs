@@ -147,6 +147,29 @@ public sealed class StepsShould
     }
 
     [Fact]
+    public async Task NeverWaitLongerThanTheLockCanBeHeld_AndRenewItBeforeALongWait()
+    {
+        foreach (var seconds in new[] { 2400.0, 2500, 2350, 2450, 2600, 2420, 2380, 2550, 2480, 2410 })
+        {
+            await _ledger.AppendAuditAsync(new Ports.AuditDraft("demo-cluster", AuditEvents.Succeeded, "earlier") { DurationSeconds = seconds }, CancellationToken.None);
+        }
+
+        var lease = TimeSpan.FromMinutes(10);
+        var services = Services.Create(_pcs, _ledger, _time) with { Settings = new WorkflowSettings { LockLease = lease } };
+        var state = Prepared(Request);
+        state.Claim = await new ClaimStep(services).RunAsync(state, CancellationToken.None);
+        state.Plan = await new PlanStep(services).RunAsync(state, CancellationToken.None);
+        _time.Advance(TimeSpan.FromMinutes(4));
+
+        state.Apply = await new ApplyStep(services).RunAsync(state, CancellationToken.None);
+
+        state.Apply.Schedule!.FirstSeconds.Should().BeGreaterThan(1800, "forty-minute updates are first looked at after half an hour");
+        state.Apply.WaitSeconds.Should().Be(300, "but no single wait outlasts half of a 10-minute lease");
+        (state.Apply.LeaseRenewedAt!.Value + lease).Should().BeOnOrAfter(_time.GetUtcNow() + TimeSpan.FromSeconds(state.Apply.WaitSeconds) + (lease / 2),
+            "the lease was renewed before the wait, since the claim's would have run low");
+    }
+
+    [Fact]
     public async Task PollEveryThirtySeconds_ForAClusterWithoutHistory()
     {
         var state = Prepared(Request);

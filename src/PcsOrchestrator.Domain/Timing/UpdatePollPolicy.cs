@@ -32,8 +32,11 @@ public sealed record UpdatePollPolicy
     /// <summary>The share of updates expected to finish inside the dense window.</summary>
     public double DenseCoverage { get; init; } = 0.995;
 
-    /// <summary>The longest wait between two looks, in the sparse phase and in the tail.</summary>
-    public TimeSpan MaxInterval { get; init; } = TimeSpan.FromMinutes(10);
+    /// <summary>
+    /// The longest wait between two looks, in the sparse phase and in the tail: under half the default 15-minute lock
+    /// lease, so with the defaults no wait needs shortening for the lock.
+    /// </summary>
+    public TimeSpan MaxInterval { get; init; } = TimeSpan.FromMinutes(7);
 
     /// <summary>
     /// The least spread assumed in log space (0.1 is about ±10 %): a history of identical durations does not make the

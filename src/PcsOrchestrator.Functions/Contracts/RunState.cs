@@ -189,6 +189,9 @@ public sealed class ApplyResult
     /// <summary>When Poll looks at the cluster again (absent in states written before schedules: fixed polling).</summary>
     public PollScheduleDocument? Schedule { get; set; }
 
+    /// <summary>When the cluster lock's lease was last renewed, by this step or an earlier one.</summary>
+    public DateTimeOffset? LeaseRenewedAt { get; set; }
+
     /// <summary>Where the audit chain ended after this run's latest entry, as far as this step knows.</summary>
     public AuditMark? AuditHead { get; set; }
 }

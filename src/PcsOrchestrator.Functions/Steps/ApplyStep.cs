@@ -37,12 +37,14 @@ public sealed class ApplyStep(StepServices services)
         }, cancellationToken);
 
         var first = schedule.Next(TimeSpan.Zero, now, run.Deadline);
+        var delay = first.GiveUp ? TimeSpan.FromSeconds(1) : services.WithinLease(first.Delay);
         return new ApplyResult
         {
             StartedAt = now,
             ClientToken = token,
             ClusterStatus = cluster.Status,
-            WaitSeconds = first.GiveUp ? 1 : RunStateExtensions.WaitSeconds(first.Delay),
+            WaitSeconds = RunStateExtensions.WaitSeconds(delay),
+            LeaseRenewedAt = state.Claim?.FencingToken is { } fence ? await services.KeepLeaseAsync(state, fence, now, delay, cancellationToken) : null,
             Schedule = PollScheduleDocument.From(schedule),
             AuditHead = head,
         };

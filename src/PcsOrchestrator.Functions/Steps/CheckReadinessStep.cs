@@ -40,7 +40,8 @@ public sealed class CheckReadinessStep(StepServices services)
                 $"cluster {run.ClusterIdentifier} did not become ready before the deadline ({wait.Reason}): " + string.Join("; ", reasons));
         }
 
-        var renewed = await services.KeepLeaseAsync(state, fence, now, wait.Delay, cancellationToken);
+        var delay = services.WithinLease(wait.Delay);
+        var renewed = await services.KeepLeaseAsync(state, fence, now, delay, cancellationToken);
         var head = state.LatestAuditHead();
         if (attempt == 0)
         {
@@ -59,7 +60,7 @@ public sealed class CheckReadinessStep(StepServices services)
         {
             Verdict = ReadinessVerdicts.Wait,
             Attempt = attempt,
-            WaitSeconds = RunStateExtensions.WaitSeconds(wait.Delay),
+            WaitSeconds = RunStateExtensions.WaitSeconds(delay),
             ClusterStatus = snapshot.Cluster.Status,
             Reasons = reasons,
             LeaseRenewedAt = renewed,

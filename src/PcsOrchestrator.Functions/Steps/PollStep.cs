@@ -54,8 +54,9 @@ public sealed class PollStep(StepServices services)
                 $"cluster {run.ClusterIdentifier} was still UPDATING when the run's deadline passed, {result.ElapsedSeconds:0} s after the {phase.ToLowerInvariant()} started ({polls} polls); PCS cannot cancel an update, it continues");
         }
 
-        result.WaitSeconds = RunStateExtensions.WaitSeconds(next.Delay);
-        result.LeaseRenewedAt = await KeepLeaseAsync(state, now, next.Delay, cancellationToken);
+        var delay = services.WithinLease(next.Delay);
+        result.WaitSeconds = RunStateExtensions.WaitSeconds(delay);
+        result.LeaseRenewedAt = await KeepLeaseAsync(state, now, delay, cancellationToken);
         return result;
     }
 

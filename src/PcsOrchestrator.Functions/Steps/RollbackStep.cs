@@ -26,12 +26,14 @@ public sealed class RollbackStep(StepServices services)
         // A rollback is rare and unlike the updates the history describes: it is polled at the fixed interval.
         var schedule = services.Settings.UpdatePolling.Schedule([]);
         var first = schedule.Next(TimeSpan.Zero, now, run.Deadline);
+        var delay = first.GiveUp ? TimeSpan.FromSeconds(1) : services.WithinLease(first.Delay);
         return new ApplyResult
         {
             StartedAt = now,
             ClientToken = run.RollbackClientToken,
             ClusterStatus = cluster.Status,
-            WaitSeconds = first.GiveUp ? 1 : RunStateExtensions.WaitSeconds(first.Delay),
+            WaitSeconds = RunStateExtensions.WaitSeconds(delay),
+            LeaseRenewedAt = state.Claim?.FencingToken is { } fence ? await services.KeepLeaseAsync(state, fence, now, delay, cancellationToken) : null,
             Schedule = PollScheduleDocument.From(schedule),
             AuditHead = head,
         };

@@ -26,6 +26,12 @@ public sealed record WorkflowSettings
 public sealed record StepServices(IPcsGateway Pcs, IRunLedger Ledger, TimeProvider Time, IRandomSource Random, WorkflowSettings Settings)
 {
     /// <summary>
+    /// A wait shortened, if need be, to half the lock's lease: the lock never runs out while the run waits, whatever
+    /// the lease is configured to (the poll policy's longest gap is 7 minutes, half the default lease 7.5).
+    /// </summary>
+    public TimeSpan WithinLease(TimeSpan wait) => wait < Settings.LockLease / 2 ? wait : Settings.LockLease / 2;
+
+    /// <summary>
     /// Renews the cluster lock when, after <paramref name="nextWait"/>, less than half of the lease would be left
     /// since its last renewal (or when no renewal is known); returns the time of the latest renewal. A lock another
     /// execution took fails with LockLost. Skipping is safe: no one else can take a lease with half of it left.
@@ -34,7 +40,7 @@ public sealed record StepServices(IPcsGateway Pcs, IRunLedger Ledger, TimeProvid
     {
         ArgumentNullException.ThrowIfNull(state);
         var run = state.RequireRun();
-        DateTimeOffset?[] known = [state.Claim?.LeaseRenewedAt, state.Readiness?.LeaseRenewedAt, state.Poll?.LeaseRenewedAt];
+        DateTimeOffset?[] known = [state.Claim?.LeaseRenewedAt, state.Readiness?.LeaseRenewedAt, state.Apply?.LeaseRenewedAt, state.Rollback?.LeaseRenewedAt, state.Poll?.LeaseRenewedAt];
         var last = known.Max();
         if (last is { } renewed && renewed <= now && renewed + Settings.LockLease - (now + nextWait) >= Settings.LockLease / 2)
         {
