@@ -32,6 +32,7 @@ public static class Rules
     public const string EmptyChange = "empty-change";
     public const string TooMany = "too-many";
     public const string DeadlinePassed = "deadline-passed";
+    public const string TimeZone = "time-zone";
 }
 
 /// <summary>Collects issues in one pass; never throws for bad input.</summary>
