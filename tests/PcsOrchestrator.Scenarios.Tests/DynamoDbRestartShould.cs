@@ -18,6 +18,7 @@ public sealed class DynamoDbRestartShould : IAsyncDisposable
 {
     private readonly string _data = Path.Combine(Path.GetTempPath(), "pcso-ddb-" + Guid.NewGuid().ToString("N")[..8]);
     private DynamoDbLocalProcess? _dynamo;
+    private Task? _restarted;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -36,11 +37,10 @@ public sealed class DynamoDbRestartShould : IAsyncDisposable
             Random = new SeededRandomSource(3),
         }, Ct);
         var clusterId = (await local.CreateDemoClusterAsync("demo-cluster", Ct)).Id;
-        Task? restarted = null;
         local.Pcs.BeforeNext("UpdateCluster", async _ =>
         {
             await _dynamo.DisposeAsync();
-            restarted = Task.Run(async () =>
+            _restarted = Task.Run(async () =>
             {
                 await Task.Delay(TimeSpan.FromSeconds(3), Ct);
                 _dynamo = await DynamoDbLocalProcess.StartAsync(Ct, port, _data);
@@ -54,8 +54,8 @@ public sealed class DynamoDbRestartShould : IAsyncDisposable
             ["slurmConfiguration"] = new JsonObject { ["scaleDownIdleTimeInSeconds"] = 1800 },
         }).Completion;
 
-        restarted.Should().NotBeNull("DynamoDB Local was stopped during the run");
-        await restarted!;
+        _restarted.Should().NotBeNull("DynamoDB Local was stopped during the run");
+        await _restarted!;
         result.Status.Should().Be(ExecutionStatus.Succeeded, result.Cause);
         result.Output!["outcome"]!.GetValue<string>().Should().Be("succeeded");
         result.History.Should().Contain(e => e.Type == "LambdaFunctionFailed" && e.Details != null && e.Details["error"]!.GetValue<string>() == "StoreTransient",
@@ -67,6 +67,12 @@ public sealed class DynamoDbRestartShould : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_restarted is not null)
+        {
+            // A restart still under way would leave its DynamoDB Local behind.
+            await _restarted.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        }
+
         if (_dynamo is not null)
         {
             await _dynamo.DisposeAsync();
