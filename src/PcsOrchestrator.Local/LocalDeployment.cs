@@ -92,7 +92,8 @@ public sealed class LocalDeployment : IAsyncDisposable
         var dynamoProcess = options.DynamoEndpoint is null ? await DynamoDbLocalProcess.StartAsync(cancellationToken) : null;
         var dynamo = DynamoDbLocalProcess.Client(options.DynamoEndpoint ?? dynamoProcess!.Endpoint);
         var tables = TableNames.WithPrefix(options.TablePrefix);
-        await TableDefinitions.CreateAsync(dynamo, tables, cancellationToken);
+        // DynamoDB Local reaps expired items by the machine's clock: on a virtual clock its TTL would delete live records.
+        await TableDefinitions.CreateAsync(dynamo, tables, cancellationToken, enableTimeToLive: options.Time == TimeProvider.System);
         var pcs = await PcsEmulator.StartAsync(new PcsEmulatorOptions { Time = options.Time, Durations = options.Durations, Account = Account, Region = Region }, cancellationToken);
 
         // HTTP timeouts and the client's own retry delays stay on real time: the clock may run faster than sockets.

@@ -102,7 +102,8 @@ public sealed class LocalServices : IAsyncDisposable
             var tables = TableNames.WithPrefix(options.TablePrefix);
             using (var dynamo = DynamoDbLocalProcess.Client(dynamoEndpoint))
             {
-                await TableDefinitions.CreateAsync(dynamo, tables, cancellationToken);
+                // DynamoDB Local reaps expired items by the machine's clock, not the stack's accelerated one.
+                await TableDefinitions.CreateAsync(dynamo, tables, cancellationToken, enableTimeToLive: clock is null);
             }
 
             var pcs = await PcsEmulator.StartAsync(new PcsEmulatorOptions

@@ -83,8 +83,13 @@ public static class TableDefinitions
         ],
     };
 
-    /// <summary>Creates the three tables (if absent), waits until they are ACTIVE and turns TTL on.</summary>
-    public static async Task CreateAsync(IAmazonDynamoDB dynamo, TableNames names, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates the three tables (if absent), waits until they are ACTIVE and, unless <paramref name="enableTimeToLive"/>
+    /// is false, turns TTL on. DynamoDB Local deletes expired items by the machine's own clock, so a stack that runs on
+    /// a virtual clock (tests, whose clock may stand days behind the machine's) leaves TTL off: an expired record is
+    /// treated as absent by the code's own conditions either way.
+    /// </summary>
+    public static async Task CreateAsync(IAmazonDynamoDB dynamo, TableNames names, CancellationToken cancellationToken, bool enableTimeToLive = true)
     {
         ArgumentNullException.ThrowIfNull(dynamo);
         ArgumentNullException.ThrowIfNull(names);
@@ -109,6 +114,11 @@ public static class TableDefinitions
 
                 await Task.Delay(100, cancellationToken);
             }
+        }
+
+        if (!enableTimeToLive)
+        {
+            return;
         }
 
         var ttl = await dynamo.DescribeTimeToLiveAsync(new DescribeTimeToLiveRequest { TableName = names.Idempotency }, cancellationToken);

@@ -27,7 +27,7 @@ public sealed class AuditCommandsShould(DynamoDbLocal dynamoDb) : IClassFixture<
 
     private string Endpoint => dynamoDb.Endpoint.ToString();
 
-    public async ValueTask InitializeAsync() => await TableDefinitions.CreateAsync(_dynamo, Tables, Ct);
+    public async ValueTask InitializeAsync() => await TableDefinitions.CreateAsync(_dynamo, Tables, Ct, enableTimeToLive: false);
 
     public ValueTask DisposeAsync()
     {

@@ -17,7 +17,8 @@ public abstract class DynamoTest(DynamoDbLocal dynamo) : IAsyncLifetime
 
     protected static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() => await TableDefinitions.CreateAsync(Dynamo, Tables, Ct);
+    /// <summary>TTL stays off: DynamoDB Local would reap by the machine's clock, days past the fake one.</summary>
+    public async ValueTask InitializeAsync() => await TableDefinitions.CreateAsync(Dynamo, Tables, Ct, enableTimeToLive: false);
 
     public ValueTask DisposeAsync()
     {
