@@ -10,6 +10,35 @@ public enum SettingsMode
     Replace,
 }
 
+/// <summary>When a request is to be applied: now, or in its cluster's next maintenance window.</summary>
+public enum ApplyMode
+{
+    /// <summary>Start the update now (within the request's own maintenance window, if it gives one).</summary>
+    Now,
+
+    /// <summary>Queue the change; the cluster's next maintenance window applies it with every other queued change.</summary>
+    NextWindow,
+}
+
+public static class ApplyModeExtensions
+{
+    public const string NowWire = "now";
+    public const string NextWindowWire = "next-window";
+
+    public static string ToWire(this ApplyMode mode) => mode == ApplyMode.NextWindow ? NextWindowWire : NowWire;
+
+    public static bool TryParseWire(string? value, out ApplyMode mode)
+    {
+        (var ok, mode) = value switch
+        {
+            NowWire => (true, ApplyMode.Now),
+            NextWindowWire => (true, ApplyMode.NextWindow),
+            _ => (false, ApplyMode.Now),
+        };
+        return ok;
+    }
+}
+
 /// <summary>Where a request came from.</summary>
 public enum RequestOrigin
 {
@@ -42,6 +71,12 @@ public sealed record UpdateRequest
     public string? Source { get; init; }
 
     public MaintenanceWindow? MaintenanceWindow { get; init; }
+
+    /// <summary>
+    /// <c>now</c> or <c>next-window</c>; null when the request does not say, and the cluster's maintenance window (if it
+    /// has one) decides (see <see cref="Windows.Admission"/>).
+    /// </summary>
+    public ApplyMode? Apply { get; init; }
 
     public UpdateOptions Options { get; init; } = new();
 
@@ -76,6 +111,9 @@ public sealed record UpdateOptions
 
     /// <summary>How long the update is expected to take, for the maintenance-window guard.</summary>
     public int? ExpectedUpdateMinutes { get; init; }
+
+    /// <summary>For a queued change: when the window that applies it fails, queue it again for the next window.</summary>
+    public bool RequeueOnFailure { get; init; }
 
     /// <summary>The run's deadline: the explicit one, else received time plus the timeout (default 4 hours).</summary>
     public DateTimeOffset EffectiveDeadline(DateTimeOffset receivedAt) =>

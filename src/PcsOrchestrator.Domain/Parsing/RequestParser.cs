@@ -176,6 +176,7 @@ public static class RequestParser
             Reason = o.String("reason"),
             Source = o.String("source"),
             MaintenanceWindow = o.Object("maintenanceWindow", "the maintenance window") is { } mw ? ReadWindow(mw, scheduledStart) : null,
+            Apply = ReadApply(o),
             Options = o.Object("options", "the orchestration options") is { } opt ? ReadOptions(opt) : new UpdateOptions(),
         };
         o.Finish();
@@ -317,6 +318,7 @@ public static class RequestParser
             TimeoutSeconds = o.Int("timeoutSeconds"),
             AllowUnlistedSettings = o.Bool("allowUnlistedSettings") ?? false,
             ExpectedUpdateMinutes = o.Int("expectedUpdateMinutes"),
+            RequeueOnFailure = o.Bool("requeueOnFailure") ?? false,
             SettingsMode = o.String("settingsMode") switch
             {
                 null or SettingsModeMerge => SettingsMode.Merge,
@@ -325,8 +327,25 @@ public static class RequestParser
             },
             RemoveSettings = o.Object("removeSettings", "setting names to remove, per list") is { } r ? ReadRemovals(r) : SettingRemovals.None,
         };
-        o.Finish("options are dryRun, rollbackOnFailure, deadline, timeoutSeconds, settingsMode, removeSettings, allowUnlistedSettings and expectedUpdateMinutes");
+        o.Finish("options are dryRun, rollbackOnFailure, deadline, timeoutSeconds, settingsMode, removeSettings, allowUnlistedSettings, expectedUpdateMinutes and requeueOnFailure");
         return options;
+    }
+
+    private static ApplyMode? ReadApply(ObjectReader o)
+    {
+        var text = o.String("apply");
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (ApplyModeExtensions.TryParseWire(text, out var mode))
+        {
+            return mode;
+        }
+
+        o.Issues.Add(o.Child("apply"), Rules.Enum, $"must be '{ApplyModeExtensions.NowWire}' (start the update now) or '{ApplyModeExtensions.NextWindowWire}' (queue it for the cluster's next maintenance window)", text);
+        return null;
     }
 
     private static SettingsMode InvalidSettingsMode(ObjectReader o, string value)

@@ -50,6 +50,11 @@ public static class RequestWriter
             w.WriteEndObject();
         }
 
+        if (request.Apply is { } apply)
+        {
+            w.WriteString("apply", apply.ToWire());
+        }
+
         var o = request.Options;
         w.WriteStartObject("options");
         w.WriteBoolean("dryRun", o.DryRun);
@@ -89,6 +94,11 @@ public static class RequestWriter
         if (o.ExpectedUpdateMinutes is { } expected)
         {
             w.WriteNumber("expectedUpdateMinutes", expected);
+        }
+
+        if (o.RequeueOnFailure)
+        {
+            w.WriteBoolean("requeueOnFailure", true);
         }
 
         w.WriteEndObject();

@@ -86,6 +86,23 @@ public static partial class RequestValidator
             issues.Add($"{root}.maintenanceWindow.cutoffMinutes", Rules.Range, "must be 0 or more");
         }
 
+        if (request.Apply == ApplyMode.NextWindow)
+        {
+            if (request.MaintenanceWindow is not null)
+            {
+                issues.Add($"{root}.maintenanceWindow", Rules.Conflict, "cannot be combined with apply 'next-window': a queued change is applied in its cluster's own maintenance window");
+            }
+
+            if (request.Options.DryRun)
+            {
+                issues.Add($"{root}.options.dryRun", Rules.Conflict, "cannot be combined with apply 'next-window': plan a change without queueing it with a dry run that applies 'now' (or the plan command)");
+            }
+        }
+        else if (request.Options.RequeueOnFailure && request.Apply == ApplyMode.Now)
+        {
+            issues.Add($"{root}.options.requeueOnFailure", Rules.Conflict, "applies only to a change queued for a maintenance window (apply 'next-window')");
+        }
+
         if (request.SlurmConfiguration.IsEmpty && request.Options.RemoveSettings.IsEmpty)
         {
             issues.Add($"{root}.slurmConfiguration", Rules.EmptyChange,
