@@ -80,24 +80,66 @@ public interface IAwsErrorModel
 }
 
 /// <summary>
-/// AWS JSON 1.0 over HttpClient: SigV4 by AWSSDK.Core's SigV4SigningHandler, <c>X-Amz-Target</c> dispatch,
-/// source-generated bodies, and a small retry budget with full jitter for transient failures only that never
-/// retries sooner than the service asked.
+/// One REST-JSON call (EventBridge Scheduler and the other <c>rest-json</c> services): the HTTP method, the path with
+/// its labels already escaped by <see cref="Label"/>, the query-string members (null values are left out) and an
+/// optional JSON body.
+/// </summary>
+public sealed record RestJsonRequest(string Operation, HttpMethod Method, string Path)
+{
+    public IReadOnlyList<KeyValuePair<string, string?>> Query { get; init; } = [];
+
+    public byte[]? Body { get; init; }
+
+    /// <summary>A URI label (<c>/schedules/{Name}</c>) escaped as RFC 3986 requires: everything but unreserved characters.</summary>
+    public static string Label(string value) => Uri.EscapeDataString(value);
+
+    /// <summary>The request's address under <paramref name="endpoint"/> (whose own path, if any, is kept as a prefix).</summary>
+    public Uri ResolveAgainst(Uri endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        var address = new System.Text.StringBuilder(endpoint.GetLeftPart(UriPartial.Authority));
+        address.Append(endpoint.AbsolutePath.TrimEnd('/')).Append(Path);
+        var separator = '?';
+        foreach (var (name, value) in Query)
+        {
+            if (value is null)
+            {
+                continue;
+            }
+
+            address.Append(separator).Append(Uri.EscapeDataString(name)).Append('=').Append(Uri.EscapeDataString(value));
+            separator = '&';
+        }
+
+        return new Uri(address.ToString());
+    }
+}
+
+/// <summary>
+/// AWS JSON 1.0 and REST-JSON over HttpClient: SigV4 by AWSSDK.Core's SigV4SigningHandler, source-generated
+/// bodies, and a small retry budget with full jitter for transient failures only that never retries sooner than the
+/// service asked. JSON 1.0 calls (<see cref="CallAsync"/>) are <c>POST /</c> with <c>X-Amz-Target</c> dispatch;
+/// REST-JSON calls (<see cref="CallRestAsync"/>) are a method and a path, with <c>application/json</c> bodies.
 /// </summary>
 public sealed class AwsJsonTransport : IDisposable
 {
     private static readonly MediaTypeHeaderValue JsonContentType = new("application/x-amz-json-1.0");
+    private static readonly MediaTypeHeaderValue RestJsonContentType = new("application/json");
 
     private readonly HttpClient _http;
     private readonly AwsClientOptions _options;
-    private readonly string _targetPrefix;
+    private readonly string? _targetPrefix;
     private readonly IAwsErrorModel _errors;
 
+    /// <summary>A transport for an AWS JSON 1.0 service whose operations are <c>{targetPrefix}.{Operation}</c>.</summary>
     public AwsJsonTransport(AwsClientOptions options, string signingName, string targetPrefix, IAwsErrorModel errors)
+        : this(options, signingName, errors) => _targetPrefix = targetPrefix;
+
+    /// <summary>A transport for a REST-JSON service (operations are a method and a path; see <see cref="CallRestAsync"/>).</summary>
+    public AwsJsonTransport(AwsClientOptions options, string signingName, IAwsErrorModel errors)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
-        _targetPrefix = targetPrefix;
         _errors = errors;
         Endpoint = options.ResolveEndpoint();
         var region = RegionEndpoint.GetBySystemName(options.ResolveRegion());
@@ -108,28 +150,39 @@ public sealed class AwsJsonTransport : IDisposable
 
     public Uri Endpoint { get; }
 
-    /// <summary>One operation with the retry budget for throttling, 5xx and network failures.</summary>
+    /// <summary>One AWS JSON 1.0 operation with the retry budget for throttling, 5xx and network failures.</summary>
     public async Task<TResponse> CallAsync<TRequest, TResponse>(string operation, TRequest request, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
     {
+        var target = $"{_targetPrefix ?? throw new InvalidOperationException("this transport was made for a REST-JSON service: use CallRestAsync")}.{operation}";
         var body = JsonSerializer.SerializeToUtf8Bytes(request, requestType);
-        for (var attempt = 1; ; attempt++)
+        return await WithRetriesAsync(operation, Endpoint, () =>
         {
-            try
-            {
-                return await SendOnceAsync(operation, body, responseType, cancellationToken);
-            }
-            catch (Exception ex) when (attempt < _options.MaxAttempts && _errors.IsTransient(ex))
-            {
-                var ceiling = Math.Min(_options.MaxDelay.TotalMilliseconds, _options.BaseDelay.TotalMilliseconds * Math.Pow(2, attempt - 1));
-                var delay = TimeSpan.FromMilliseconds(ceiling * _options.Random());
-                if (_errors.RetryAfter(ex) is { } asked && asked > delay)
-                {
-                    delay = asked;
-                }
+            var message = new HttpRequestMessage(HttpMethod.Post, Endpoint) { Content = new ByteArrayContent(body) };
+            message.Content.Headers.ContentType = JsonContentType;
+            message.Headers.TryAddWithoutValidation("X-Amz-Target", target);
+            return message;
+        }, emptyIsEmptyObject: false, responseType, cancellationToken);
+    }
 
-                await Task.Delay(delay, _options.Time, cancellationToken);
+    /// <summary>
+    /// One REST-JSON operation with the same retry budget. An empty success body reads as <c>{}</c> (DeleteSchedule and
+    /// other operations with no output members answer with none).
+    /// </summary>
+    public async Task<TResponse> CallRestAsync<TResponse>(RestJsonRequest request, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var address = request.ResolveAgainst(Endpoint);
+        return await WithRetriesAsync(request.Operation, address, () =>
+        {
+            var message = new HttpRequestMessage(request.Method, address);
+            if (request.Body is { } body)
+            {
+                message.Content = new ByteArrayContent(body);
+                message.Content.Headers.ContentType = RestJsonContentType;
             }
-        }
+
+            return message;
+        }, emptyIsEmptyObject: true, responseType, cancellationToken);
     }
 
     public void Dispose() => _http.Dispose();
@@ -160,13 +213,33 @@ public sealed class AwsJsonTransport : IDisposable
             : response.Content.Headers.TryGetValues(name, out var contentValues) ? contentValues.FirstOrDefault() : null;
     }
 
-    private async Task<TResponse> SendOnceAsync<TResponse>(string operation, byte[] body, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
+    private async Task<TResponse> WithRetriesAsync<TResponse>(string operation, Uri address, Func<HttpRequestMessage> createMessage, bool emptyIsEmptyObject, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await SendOnceAsync(operation, address, createMessage, emptyIsEmptyObject, responseType, cancellationToken);
+            }
+            catch (Exception ex) when (attempt < _options.MaxAttempts && _errors.IsTransient(ex))
+            {
+                var ceiling = Math.Min(_options.MaxDelay.TotalMilliseconds, _options.BaseDelay.TotalMilliseconds * Math.Pow(2, attempt - 1));
+                var delay = TimeSpan.FromMilliseconds(ceiling * _options.Random());
+                if (_errors.RetryAfter(ex) is { } asked && asked > delay)
+                {
+                    delay = asked;
+                }
+
+                await Task.Delay(delay, _options.Time, cancellationToken);
+            }
+        }
+    }
+
+    private async Task<TResponse> SendOnceAsync<TResponse>(string operation, Uri address, Func<HttpRequestMessage> createMessage, bool emptyIsEmptyObject, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
     {
         using var timeout = new CancellationTokenSource(_options.AttemptTimeout, _options.Time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        using var message = new HttpRequestMessage(HttpMethod.Post, Endpoint) { Content = new ByteArrayContent(body) };
-        message.Content.Headers.ContentType = JsonContentType;
-        message.Headers.TryAddWithoutValidation("X-Amz-Target", $"{_targetPrefix}.{operation}");
+        using var message = createMessage();
         HttpResponseMessage response;
         byte[] payload;
         try
@@ -180,7 +253,7 @@ public sealed class AwsJsonTransport : IDisposable
         }
         catch (HttpRequestException ex)
         {
-            throw _errors.Unreachable($"{operation}: {Endpoint} could not be reached: {ex.Message}", ex);
+            throw _errors.Unreachable($"{operation}: {address} could not be reached: {ex.Message}", ex);
         }
 
         using (response)
@@ -193,7 +266,8 @@ public sealed class AwsJsonTransport : IDisposable
 
             try
             {
-                return JsonSerializer.Deserialize(payload, responseType) ?? throw new JsonException("empty body");
+                return (payload.Length == 0 && emptyIsEmptyObject ? JsonSerializer.Deserialize("{}"u8, responseType) : JsonSerializer.Deserialize(payload, responseType))
+                    ?? throw new JsonException("empty body");
             }
             catch (JsonException ex)
             {
