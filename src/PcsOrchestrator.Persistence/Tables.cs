@@ -85,7 +85,7 @@ public static class TableDefinitions
         ],
     };
 
-    /// <summary>Maintenance windows, their cluster memberships, queued changes and desired states (the maintenance store comes next).</summary>
+    /// <summary>Maintenance windows, their cluster memberships, queued changes and desired states (see <see cref="MaintenanceStore"/>).</summary>
     public static CreateTableRequest Maintenance(string name) => new()
     {
         TableName = name,
