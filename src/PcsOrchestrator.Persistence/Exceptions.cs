@@ -28,6 +28,22 @@ public sealed class LockLostException(string cluster, string owner, long fencing
     public string Cluster { get; } = cluster;
 }
 
+/// <summary>
+/// A companion write of an audit append was refused by its own condition, so the transaction was cancelled and nothing
+/// was written: neither the entry nor any companion. <see cref="Index"/> is the companion's position in the list the
+/// caller passed; <see cref="Item"/> is the item as DynamoDB found it (null when it did not exist). The inner exception
+/// is the <see cref="Amazon.DynamoDBv2.Model.TransactionCanceledException"/>.
+/// </summary>
+public sealed class CompanionConditionFailedException(string cluster, int index, IReadOnlyDictionary<string, Amazon.DynamoDBv2.Model.AttributeValue>? item, Exception inner)
+    : Exception($"nothing was written, neither the audit entry for cluster {cluster} nor its companions: the condition of companion {index} failed ({(item is null ? "its item does not exist" : "the item it found is in Item")})", inner)
+{
+    public string Cluster { get; } = cluster;
+
+    public int Index { get; } = index;
+
+    public IReadOnlyDictionary<string, Amazon.DynamoDBv2.Model.AttributeValue>? Item { get; } = item;
+}
+
 /// <summary>The cluster already belongs to another maintenance window (a cluster belongs to at most one). Nothing was written.</summary>
 public sealed class ClusterInAnotherWindowException(string cluster, string otherWindow, string window, Exception? inner = null)
     : Exception($"cluster {cluster} already belongs to maintenance window '{otherWindow}': remove it there before adding it to '{window}'", inner)

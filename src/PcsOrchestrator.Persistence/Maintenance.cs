@@ -99,7 +99,8 @@ public sealed record DesiredStateRecord(string Cluster, string Configuration, st
 /// conditional; a refused one raises a typed exception carrying what the write found, never a bare
 /// <see cref="ConditionalCheckFailedException"/>. DynamoDB throttling and 5xx are left to the SDK's retries and the
 /// caller, as in the other stores. Each queue transition exists as an awaited call and as a
-/// <see cref="TransactWriteItem"/> (the <c>…Write</c> methods) for a caller's own transaction.
+/// <see cref="TransactWriteItem"/> (the <c>…Write</c> methods) to pass to <see cref="AuditLog.AppendAsync"/> as a
+/// companion, so the transition and its audit entry commit together.
 /// </summary>
 public sealed partial class MaintenanceStore(IAmazonDynamoDB dynamo, string tableName, TimeProvider time)
 {

@@ -183,8 +183,8 @@ public sealed partial class MaintenanceStore
     public TransactWriteItem CancelWrite(string cluster, string changeId, string cancelledBy, string? reason) => new() { Update = Cancel(cluster, changeId, cancelledBy, reason) };
 
     /// <summary>
-    /// A queued change from an item as DynamoDB returned it (e.g. the cancellation reason's item when a <c>…Write</c>
-    /// in a transaction was refused); null for no item.
+    /// A queued change from an item as DynamoDB returned it (e.g. <see cref="CompanionConditionFailedException.Item"/>
+    /// when a <c>…Write</c> companion was refused); null for no item.
     /// </summary>
     public static QueuedChange? ParseChange(IReadOnlyDictionary<string, AttributeValue>? item) => item is not { Count: > 0 } ? null : new QueuedChange(
         item["cluster"].S,
