@@ -127,6 +127,7 @@ public sealed class LocalServices : IAsyncDisposable
                 ["IDEMPOTENCY_TABLE_NAME"] = tables.Idempotency,
                 ["LOCK_TABLE_NAME"] = tables.Lock,
                 ["AUDIT_TABLE_NAME"] = tables.Audit,
+                ["MAINTENANCE_TABLE_NAME"] = tables.Maintenance,
                 ["LOCK_LEASE_SECONDS"] = "900",
                 ["LOG_LEVEL"] = "Information",
             };
@@ -177,7 +178,7 @@ public sealed class LocalServices : IAsyncDisposable
         ["lambda"] = Lambda.InvokeEndpoint.ToString(),
         ["pcs"] = Pcs.Endpoint.ToString(),
         ["dynamodb"] = DynamoEndpoint.ToString(),
-        ["tables"] = new JsonObject { ["idempotency"] = Tables.Idempotency, ["lock"] = Tables.Lock, ["audit"] = Tables.Audit },
+        ["tables"] = new JsonObject { ["idempotency"] = Tables.Idempotency, ["lock"] = Tables.Lock, ["audit"] = Tables.Audit, ["maintenance"] = Tables.Maintenance },
         ["functions"] = new JsonArray([.. Functions.Keys.Select(f => (JsonNode)f)]),
     };
 

@@ -61,15 +61,30 @@ public sealed class AuditLog(IAmazonDynamoDB dynamo, string tableName, TimeProvi
     private const string Lowest = "000000000000";
     private const string Highest = "999999999999";
 
+    /// <summary>DynamoDB's limit on the items of one TransactWriteItems call.</summary>
+    public const int TransactionLimit = 100;
+
     /// <summary>
     /// Appends an entry; with a lease, only while that lease still holds the cluster lock (fencing). With
     /// <paramref name="expected"/> (the head this writer left after its own last append) the first attempt skips
     /// reading the head; the write is conditional on the head still being exactly that, so a head another writer
     /// moved costs one failed attempt and a read, never a fork.
+    /// <para>
+    /// <c>companions</c> are writes committed in the same TransactWriteItems as the entry (e.g.
+    /// <see cref="MaintenanceStore.CompleteWrite"/>), so the entry and what it records happen together or not at all.
+    /// The entry, its detail parts, the head, the guard and the companions must fit in <see cref="TransactionLimit"/>
+    /// items (else <see cref="ArgumentException"/>, nothing written); DynamoDB also refuses a transaction over 4 MB or
+    /// with two writes to the same item. A companion whose condition fails cancels the whole transaction:
+    /// <see cref="CompanionConditionFailedException"/> with its index and the item as DynamoDB found it (a companion
+    /// that does not say what to return gets ReturnValuesOnConditionCheckFailure ALL_OLD; the caller's objects are
+    /// not modified). A lost lock is reported first (<see cref="LockLostException"/>). A moved head retries with the
+    /// same companions.
+    /// </para>
     /// </summary>
-    public async Task<AuditEntry> AppendAsync(AuditDraft draft, CancellationToken cancellationToken, (ClusterLock Lock, string Owner, long FencingToken)? guard = null, AuditHead? expected = null)
+    public async Task<AuditEntry> AppendAsync(AuditDraft draft, CancellationToken cancellationToken, (ClusterLock Lock, string Owner, long FencingToken)? guard = null, AuditHead? expected = null, IReadOnlyList<TransactWriteItem>? companions = null)
     {
         ArgumentNullException.ThrowIfNull(draft);
+        var extra = companions is null ? [] : companions.Select((c, i) => WithOldItemOnFailure(c ?? throw new ArgumentException($"companion {i} is null", nameof(companions)))).ToList();
         for (var attempt = 0; ; attempt++)
         {
             var (last, previous) = attempt == 0 && expected is not null ? (expected.Sequence, expected.Hash) : await ReadHeadAsync(draft.Cluster, cancellationToken);
@@ -82,6 +97,15 @@ public sealed class AuditLog(IAmazonDynamoDB dynamo, string tableName, TimeProvi
                 items.Add(g.Lock.GuardCheck(draft.Cluster, g.Owner, g.FencingToken));
             }
 
+            var companionStart = items.Count;
+            if (items.Count + extra.Count > TransactionLimit)
+            {
+                throw new ArgumentException(
+                    $"the audit entry needs {items.Count} transaction items (entry, {items.Count - (guardIndex >= 0 ? 3 : 2)} detail parts, head{(guardIndex >= 0 ? ", lock guard" : string.Empty)}), so at most {TransactionLimit - items.Count} companions fit in one transaction, not {extra.Count}",
+                    nameof(companions));
+            }
+
+            items.AddRange(extra);
             try
             {
                 await dynamo.TransactWriteItemsAsync(new TransactWriteItemsRequest { TransactItems = items }, cancellationToken);
@@ -94,6 +118,14 @@ public sealed class AuditLog(IAmazonDynamoDB dynamo, string tableName, TimeProvi
                     throw new LockLostException(draft.Cluster, held.Owner, held.FencingToken, ex);
                 }
 
+                for (var c = 0; c < extra.Count && ex.CancellationReasons is { } all && all.Count > companionStart + c; c++)
+                {
+                    if (all[companionStart + c].Code == "ConditionalCheckFailed")
+                    {
+                        throw new CompanionConditionFailedException(draft.Cluster, c, all[companionStart + c].Item is { Count: > 0 } found ? found : null, ex);
+                    }
+                }
+
                 if (attempt >= 100)
                 {
                     throw;
@@ -103,6 +135,27 @@ public sealed class AuditLog(IAmazonDynamoDB dynamo, string tableName, TimeProvi
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 10 + (attempt * 5))), cancellationToken);
             }
         }
+    }
+
+    /// <summary>A copy of a companion that returns the item as found when its condition fails (unless it already says what to return).</summary>
+    private static TransactWriteItem WithOldItemOnFailure(TransactWriteItem companion)
+    {
+        var allOld = ReturnValuesOnConditionCheckFailure.ALL_OLD;
+        return new TransactWriteItem
+        {
+            Put = companion.Put is { } p
+                ? new Put { TableName = p.TableName, Item = p.Item, ConditionExpression = p.ConditionExpression, ExpressionAttributeNames = p.ExpressionAttributeNames, ExpressionAttributeValues = p.ExpressionAttributeValues, ReturnValuesOnConditionCheckFailure = p.ReturnValuesOnConditionCheckFailure ?? allOld }
+                : null,
+            Update = companion.Update is { } u
+                ? new Update { TableName = u.TableName, Key = u.Key, UpdateExpression = u.UpdateExpression, ConditionExpression = u.ConditionExpression, ExpressionAttributeNames = u.ExpressionAttributeNames, ExpressionAttributeValues = u.ExpressionAttributeValues, ReturnValuesOnConditionCheckFailure = u.ReturnValuesOnConditionCheckFailure ?? allOld }
+                : null,
+            Delete = companion.Delete is { } d
+                ? new Delete { TableName = d.TableName, Key = d.Key, ConditionExpression = d.ConditionExpression, ExpressionAttributeNames = d.ExpressionAttributeNames, ExpressionAttributeValues = d.ExpressionAttributeValues, ReturnValuesOnConditionCheckFailure = d.ReturnValuesOnConditionCheckFailure ?? allOld }
+                : null,
+            ConditionCheck = companion.ConditionCheck is { } k
+                ? new ConditionCheck { TableName = k.TableName, Key = k.Key, ConditionExpression = k.ConditionExpression, ExpressionAttributeNames = k.ExpressionAttributeNames, ExpressionAttributeValues = k.ExpressionAttributeValues, ReturnValuesOnConditionCheckFailure = k.ReturnValuesOnConditionCheckFailure ?? allOld }
+                : null,
+        };
     }
 
     private async Task<(long Sequence, string Hash)> ReadHeadAsync(string cluster, CancellationToken cancellationToken)

@@ -80,6 +80,7 @@ public sealed partial class AotBootstrapShould(DynamoDbLocal dynamo)
             ["IDEMPOTENCY_TABLE_NAME"] = local.Tables.Idempotency,
             ["LOCK_TABLE_NAME"] = local.Tables.Lock,
             ["AUDIT_TABLE_NAME"] = local.Tables.Audit,
+            ["MAINTENANCE_TABLE_NAME"] = local.Tables.Maintenance,
             ["LOCK_LEASE_SECONDS"] = "900",
         };
         var logs = new StringBuilder();

@@ -154,6 +154,30 @@ public sealed partial class TemplateShould
         }
     }
 
+    [Fact]
+    public void NameEveryTableToTheFunctions_InTheLocalEnvironment_AndInTheOutputs()
+    {
+        (string Table, string Variable)[] names =
+        [
+            ("IdempotencyTable", PcsOrchestrator.Persistence.TableNames.IdempotencyVariable),
+            ("LockTable", PcsOrchestrator.Persistence.TableNames.LockVariable),
+            ("AuditTable", PcsOrchestrator.Persistence.TableNames.AuditVariable),
+            ("MaintenanceTable", PcsOrchestrator.Persistence.TableNames.MaintenanceVariable),
+        ];
+        var variables = (YamlMappingNode)Template.Get(Template.Root, "Globals", "Function", "Environment", "Variables")!;
+        using var local = JsonDocument.Parse(Repo.Read("events", "env.json"));
+        var parameters = local.RootElement.GetProperty("Parameters");
+
+        names.Select(n => n.Table).Should().BeEquivalentTo(PcsOrchestrator.Persistence.TableDefinitions.Logical.Keys, "every table is named here");
+        foreach (var (table, variable) in names)
+        {
+            Template.Describe(Template.Get(variables, variable) ?? new YamlScalarNode("(absent)")).Should().Be($"!Ref {table}", variable);
+            Template.Describe(Template.Get(Template.Root, "Outputs", table + "Name", "Value") ?? new YamlScalarNode("(absent)")).Should().Be($"!Ref {table}", table);
+            parameters.TryGetProperty(variable, out var value).Should().BeTrue($"events/env.json sets {variable}");
+            value.GetString().Should().NotBeNullOrEmpty(variable);
+        }
+    }
+
     private static List<(string, string)> Pairs(YamlNode list, string first, string second) =>
         [.. Template.Items(list).Cast<YamlMappingNode>().Select(m => (m[first].ToString(), m[second].ToString()))];
 

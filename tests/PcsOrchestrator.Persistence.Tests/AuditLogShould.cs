@@ -189,12 +189,119 @@ public sealed class AuditLogShould(DynamoDbLocal dynamo) : DynamoTest(dynamo)
         }.Select(AuditLog.ComputeHash).Should().NotContain(hash).And.OnlyHaveUniqueItems();
     }
 
+    [Fact]
+    public async Task CommitAnEntryAndItsCompanionTogether()
+    {
+        var store = new MaintenanceStore(Dynamo, Tables.Maintenance, Time);
+        var change = await store.EnqueueAsync(new QueuedChangeDraft("pcs_k", "CHG-1", "{}", Time.GetUtcNow(), "exec-0"), Ct);
+        await store.TakeAsync("pcs_k", change.ChangeId, "exec-1", Ct);
+
+        var entry = await Log.AppendAsync(new AuditDraft("pcs_k", "succeeded", "exec-1"), Ct, companions: [store.CompleteWrite("pcs_k", change.ChangeId, "exec-1", "applied in window nightly")]);
+
+        entry.Sequence.Should().Be(1);
+        (await store.GetChangeAsync("pcs_k", change.ChangeId, Ct))!.Should().Match<QueuedChange>(c => c.Status == QueuedChangeStatus.Applied && c.Outcome == "applied in window nightly");
+        (await Log.QueryAsync("pcs_k", 10, null, Ct)).Entries.Should().ContainSingle().Which.EventType.Should().Be("succeeded");
+        (await Log.VerifyAsync("pcs_k", Ct)).Should().Be(new AuditVerification(true, 1, null, null));
+    }
+
+    [Fact]
+    public async Task WriteNeitherTheEntryNorAnyCompanion_WhenACompanionsConditionFails()
+    {
+        var store = new MaintenanceStore(Dynamo, Tables.Maintenance, Time);
+        var change = await store.EnqueueAsync(new QueuedChangeDraft("pcs_l", "CHG-1", "{}", Time.GetUtcNow(), "exec-0"), Ct);
+        var first = await Log.AppendAsync(new AuditDraft("pcs_l", "requested", "exec-1"), Ct);
+        var maintenance = await MaintenanceTable.SnapshotAsync(Dynamo, Tables.Maintenance, Ct);
+        var unrelated = new TransactWriteItem
+        {
+            Put = new Put
+            {
+                TableName = Tables.Maintenance,
+                Item = new() { ["pk"] = new AttributeValue { S = "cluster#pcs_l" }, ["sk"] = new AttributeValue { S = "note" } },
+                ConditionExpression = "attribute_not_exists(pk)",
+            },
+        };
+
+        var complete = store.CompleteWrite("pcs_l", change.ChangeId, "exec-1", "applied");
+        complete.Update.ReturnValuesOnConditionCheckFailure = null;
+
+        var refused = await Assert.ThrowsAsync<CompanionConditionFailedException>(() =>
+            Log.AppendAsync(new AuditDraft("pcs_l", "succeeded", "exec-1"), Ct, expected: new AuditHead(first.Sequence, first.Hash), companions: [unrelated, complete]));
+
+        refused.Index.Should().Be(1);
+        refused.Message.Should().Be("nothing was written, neither the audit entry for cluster pcs_l nor its companions: the condition of companion 1 failed (the item it found is in Item)");
+        MaintenanceStore.ParseChange(refused.Item).Should().Be(change, "the append asked for the item as found: still pending, never taken");
+        complete.Update.ReturnValuesOnConditionCheckFailure.Should().BeNull("the caller's companion was not modified");
+        refused.InnerException.Should().BeOfType<TransactionCanceledException>();
+        (await Log.QueryAsync("pcs_l", 10, null, Ct)).Entries.Select(e => e.Sequence).Should().Equal(1L);
+        (await Log.VerifyAsync("pcs_l", Ct)).Should().Be(new AuditVerification(true, 1, null, null), "the head did not move");
+        (await Get("pcs_l", "head"))["seq"].N.Should().Be("1");
+        (await MaintenanceTable.SnapshotAsync(Dynamo, Tables.Maintenance, Ct)).Should().Equal(maintenance, "the other companion was not written either");
+        (await Log.AppendAsync(new AuditDraft("pcs_l", "failed", "exec-1"), Ct, expected: new AuditHead(first.Sequence, first.Hash))).Sequence.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task ReportALostLockBeforeAFailedCompanion()
+    {
+        var store = new MaintenanceStore(Dynamo, Tables.Maintenance, Time);
+        var locks = new ClusterLock(Dynamo, Tables.Lock, Time);
+        var lease = (await locks.AcquireAsync("pcs_m", "exec-1", TimeSpan.FromMinutes(15), Ct)).Lease!;
+
+        var append = () => Log.AppendAsync(new AuditDraft("pcs_m", "succeeded", "exec-1"), Ct, (locks, "exec-1", lease.FencingToken + 1), companions: [store.CompleteWrite("pcs_m", "absent", "exec-1", "applied")]);
+
+        await append.Should().ThrowAsync<LockLostException>();
+        (await Log.QueryAsync("pcs_m", 10, null, Ct)).Entries.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task KeepItsCompanions_WhenAMovedHeadMakesItRetry()
+    {
+        var store = new MaintenanceStore(Dynamo, Tables.Maintenance, Time);
+        var change = await store.EnqueueAsync(new QueuedChangeDraft("pcs_n", "CHG-1", "{}", Time.GetUtcNow(), "exec-0"), Ct);
+        await store.TakeAsync("pcs_n", change.ChangeId, "exec-1", Ct);
+        var mine = await Log.AppendAsync(new AuditDraft("pcs_n", "update-started", "exec-1"), Ct);
+        await Log.AppendAsync(new AuditDraft("pcs_n", "duplicate", "exec-2"), Ct);
+
+        var entry = await Log.AppendAsync(new AuditDraft("pcs_n", "succeeded", "exec-1"), Ct, expected: new AuditHead(mine.Sequence, mine.Hash), companions: [store.CompleteWrite("pcs_n", change.ChangeId, "exec-1", "applied")]);
+
+        entry.Sequence.Should().Be(3, "the first attempt chained onto a head that had moved");
+        (await store.GetChangeAsync("pcs_n", change.ChangeId, Ct))!.Should().Match<QueuedChange>(c => c.Status == QueuedChangeStatus.Applied && c.Outcome == "applied");
+        (await Log.VerifyAsync("pcs_n", Ct)).Should().Be(new AuditVerification(true, 3, null, null));
+    }
+
+    [Fact]
+    public async Task RefuseMoreCompanionsThanOneTransactionHolds_BeforeWritingAnything()
+    {
+        TransactWriteItem Absent(int i) => new()
+        {
+            ConditionCheck = new ConditionCheck
+            {
+                TableName = Tables.Maintenance,
+                Key = new() { ["pk"] = new AttributeValue { S = $"cluster#c{i}" }, ["sk"] = new AttributeValue { S = "window" } },
+                ConditionExpression = "attribute_not_exists(pk)",
+            },
+        };
+        var locks = new ClusterLock(Dynamo, Tables.Lock, Time);
+        var lease = (await locks.AcquireAsync("pcs_o", "exec-1", TimeSpan.FromMinutes(15), Ct)).Lease!;
+
+        var tooMany = () => Log.AppendAsync(new AuditDraft("pcs_o", "requested", "exec-1"), Ct, companions: [.. Enumerable.Range(0, 99).Select(Absent)]);
+        var tooManyGuarded = () => Log.AppendAsync(new AuditDraft("pcs_o", "requested", "exec-1"), Ct, (locks, "exec-1", lease.FencingToken), companions: [.. Enumerable.Range(0, 98).Select(Absent)]);
+
+        (await tooMany.Should().ThrowAsync<ArgumentException>()).WithMessage("the audit entry needs 2 transaction items (entry, 0 detail parts, head), so at most 98 companions fit in one transaction, not 99*");
+        (await tooManyGuarded.Should().ThrowAsync<ArgumentException>()).WithMessage("*needs 3 transaction items (entry, 0 detail parts, head, lock guard), so at most 97 companions fit*");
+        (await Log.QueryAsync("pcs_o", 10, null, Ct)).Entries.Should().BeEmpty();
+        (await Log.AppendAsync(new AuditDraft("pcs_o", "requested", "exec-1"), Ct, (locks, "exec-1", lease.FencingToken), companions: [.. Enumerable.Range(0, 97).Select(Absent)])).Sequence.Should().Be(1, "97 companions fit beside the entry, the head and the guard");
+        (await Log.AppendAsync(new AuditDraft("pcs_o", "planned", "exec-1"), Ct, companions: [.. Enumerable.Range(0, 98).Select(Absent)])).Sequence.Should().Be(2);
+    }
+
     private static byte[] RandomBytes(Random random)
     {
         var bytes = new byte[48];
         random.NextBytes(bytes);
         return bytes;
     }
+
+    private async Task<Dictionary<string, AttributeValue>> Get(string cluster, string sk) =>
+        (await Dynamo.GetItemAsync(new GetItemRequest { TableName = Tables.Audit, Key = new() { ["pk"] = new AttributeValue { S = AuditLog.Partition(cluster) }, ["sk"] = new AttributeValue { S = sk } } }, Ct)).Item;
 
     private async Task<Dictionary<string, AttributeValue>> Get(string cluster, long seq) =>
         (await Dynamo.GetItemAsync(new GetItemRequest { TableName = Tables.Audit, Key = new() { ["pk"] = new AttributeValue { S = AuditLog.Partition(cluster) }, ["sk"] = new AttributeValue { S = AuditLog.SortKeyOf(seq) } } }, Ct)).Item;

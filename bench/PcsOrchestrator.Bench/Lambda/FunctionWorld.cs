@@ -57,6 +57,7 @@ public sealed class FunctionWorld : IAsyncDisposable
                 ["IDEMPOTENCY_TABLE_NAME"] = local.Tables.Idempotency,
                 ["LOCK_TABLE_NAME"] = local.Tables.Lock,
                 ["AUDIT_TABLE_NAME"] = local.Tables.Audit,
+                ["MAINTENANCE_TABLE_NAME"] = local.Tables.Maintenance,
                 ["LOCK_LEASE_SECONDS"] = "7200",
                 ["LOG_LEVEL"] = "Warning",
             };
