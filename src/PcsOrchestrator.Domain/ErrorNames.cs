@@ -51,10 +51,19 @@ public static class ErrorNames
     /// <summary>A DynamoDB call failed transiently. Retried with backoff.</summary>
     public const string StoreTransient = "StoreTransient";
 
+    /// <summary>Step Functions refused to start a window's cluster run for now (throttled, 5xx, unreachable). Retried with backoff.</summary>
+    public const string WorkflowTransient = "WorkflowTransient";
+
+    /// <summary>The request asked for the next maintenance window of a cluster that has none. Not retried.</summary>
+    public const string NoMaintenanceWindow = "NoMaintenanceWindow";
+
+    /// <summary>The queued changes of a window, merged, break a limit no single change did. Not retried; the changes are marked failed.</summary>
+    public const string MergedChangeInvalid = "MergedChangeInvalid";
+
     public static IReadOnlyList<string> All { get; } =
     [
         RequestInvalid, IdempotencyKeyReused, AlreadyInProgress, ClusterBlocked, ClusterNotFound, PcsThrottled,
         PcsTransient, PcsConflict, PcsValidation, PcsAccessDenied, DeadlinePassed, UpdateFailed, VerificationFailed,
-        LockLost, StoreTransient,
+        LockLost, StoreTransient, WorkflowTransient, NoMaintenanceWindow, MergedChangeInvalid,
     ];
 }

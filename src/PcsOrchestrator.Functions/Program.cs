@@ -1,5 +1,6 @@
 using Amazon.DynamoDBv2;
 using PcsOrchestrator.Aws.Pcs;
+using PcsOrchestrator.Aws.StepFunctions;
 using PcsOrchestrator.Domain.Timing;
 using PcsOrchestrator.Functions.Adapters;
 using PcsOrchestrator.Functions.Handlers;
@@ -45,6 +46,10 @@ public static class Program
             settings = settings with { LockLease = TimeSpan.FromSeconds(lease) };
         }
 
-        return new StepServices(new PcsGateway(pcs), new DynamoRunLedger(dynamo, TableNames.FromEnvironment(environment), time), time, SharedRandomSource.Instance, settings);
+        var tables = TableNames.FromEnvironment(environment);
+        var ledger = new DynamoRunLedger(dynamo, tables, time);
+        var maintenance = new DynamoMaintenanceLedger(dynamo, tables, time, ledger, StackDefaults.FromEnvironment(environment));
+        var stepFunctions = new StepFunctionsClient(new StepFunctionsClientOptions { Environment = environment });
+        return new StepServices(new PcsGateway(pcs), ledger, time, SharedRandomSource.Instance, settings, maintenance, new StepFunctionsStarter(stepFunctions));
     }
 }

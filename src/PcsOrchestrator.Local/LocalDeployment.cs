@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Amazon.DynamoDBv2;
 using Amazon.Runtime;
+using PcsOrchestrator.Aws.EventBridgeScheduler;
 using PcsOrchestrator.Aws.Pcs;
 using PcsOrchestrator.Domain.Timing;
 using PcsOrchestrator.Functions.Adapters;
@@ -9,6 +10,7 @@ using PcsOrchestrator.Functions.Steps;
 using PcsOrchestrator.Lambda.Runtime;
 using PcsOrchestrator.Local.Pcs;
 using PcsOrchestrator.Local.StateMachine;
+using PcsOrchestrator.Operations;
 using PcsOrchestrator.Persistence;
 
 namespace PcsOrchestrator.Local;
@@ -37,12 +39,19 @@ public sealed record LocalDeploymentOptions
 
     /// <summary>Where the handlers' JSON log lines go (null: nowhere).</summary>
     public Stream? LogOutput { get; init; }
+
+    /// <summary>A PCS emulator that outlives this deployment (a redeploy talks to the same PCS); null starts one and stops it on disposal.</summary>
+    public PcsEmulator? Pcs { get; init; }
+
+    /// <summary>The stack's maintenance-window defaults (template parameters DefaultApply and DefaultWindow*).</summary>
+    public StackDefaults Defaults { get; init; } = StackDefaults.None;
 }
 
 /// <summary>
 /// The whole product on one machine: DynamoDB Local (or a given endpoint) with the project's tables, the PCS
-/// emulator, the ten handlers in process over the same adapters Lambda uses, and the runner of the real definition
-/// whose Task states call them. Disposing stops everything it started.
+/// emulator, the handlers in process over the same adapters Lambda uses, the runner of the real definition whose Task
+/// states call them, and a local EventBridge Scheduler whose window schedules start executions of it (fired by
+/// <see cref="SchedulerEndpoint.FireDueAsync"/> on a virtual clock). Disposing stops everything it started.
 /// </summary>
 public sealed class LocalDeployment : IAsyncDisposable
 {
@@ -52,8 +61,16 @@ public sealed class LocalDeployment : IAsyncDisposable
     private readonly DynamoDbLocalProcess? _dynamoProcess;
     private readonly PcsClient _pcsClient;
 
-    private LocalDeployment(LocalDeploymentOptions options, DynamoDbLocalProcess? dynamoProcess, IAmazonDynamoDB dynamo, TableNames tables, PcsEmulator pcs, PcsClient pcsClient, StateMachineRunner runner, InProcessFunctions functions)
+    public const string SchedulerRoleArn = $"arn:aws:iam::{Account}:role/pcs-orchestrator-scheduler";
+
+    private readonly SchedulerClient _schedulerClient;
+
+    private LocalDeployment(LocalDeploymentOptions options, DynamoDbLocalProcess? dynamoProcess, IAmazonDynamoDB dynamo, TableNames tables, PcsEmulator pcs, PcsClient pcsClient, StateMachineRunner runner, InProcessFunctions functions, LocalExecutions executions, SchedulerEndpoint scheduler, SchedulerClient schedulerClient)
     {
+        Executions = executions;
+        Scheduler = scheduler;
+        _schedulerClient = schedulerClient;
+        Maintenance = new MaintenanceStore(dynamo, tables.Maintenance, options.Time);
         Options = options;
         _dynamoProcess = dynamoProcess;
         Dynamo = dynamo;
@@ -64,6 +81,8 @@ public sealed class LocalDeployment : IAsyncDisposable
         Functions = functions;
         Audit = new AuditLog(dynamo, tables.Audit, options.Time);
         Keys = new IdempotencyStore(dynamo, tables.Idempotency, options.Time);
+        Windows = new WindowAdministration(Maintenance, schedulerClient, new ScheduleTarget(runner.StateMachineArn, SchedulerRoleArn, null), options.Time);
+        Queue = new QueueOperations(Maintenance, Audit);
     }
 
     public LocalDeploymentOptions Options { get; }
@@ -86,6 +105,20 @@ public sealed class LocalDeployment : IAsyncDisposable
 
     public IdempotencyStore Keys { get; }
 
+    public MaintenanceStore Maintenance { get; }
+
+    /// <summary>Every execution started here, by a caller, a window schedule or a window's opening.</summary>
+    public LocalExecutions Executions { get; }
+
+    /// <summary>The local EventBridge Scheduler: window schedules land here and start executions of the runner.</summary>
+    public SchedulerEndpoint Scheduler { get; }
+
+    /// <summary>What <c>window set|show|list|delete</c> does, against this deployment's table and scheduler.</summary>
+    public WindowAdministration Windows { get; }
+
+    /// <summary>What <c>queue list|cancel</c> does.</summary>
+    public QueueOperations Queue { get; }
+
     public static async Task<LocalDeployment> StartAsync(LocalDeploymentOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -94,21 +127,37 @@ public sealed class LocalDeployment : IAsyncDisposable
         var tables = TableNames.WithPrefix(options.TablePrefix);
         // DynamoDB Local reaps expired items by the machine's clock: on a virtual clock its TTL would delete live records.
         await TableDefinitions.CreateAsync(dynamo, tables, cancellationToken, enableTimeToLive: options.Time == TimeProvider.System);
-        var pcs = await PcsEmulator.StartAsync(new PcsEmulatorOptions { Time = options.Time, Durations = options.Durations, Account = Account, Region = Region }, cancellationToken);
+        var pcs = options.Pcs ?? await PcsEmulator.StartAsync(new PcsEmulatorOptions { Time = options.Time, Durations = options.Durations, Account = Account, Region = Region }, cancellationToken);
 
         // HTTP timeouts and the client's own retry delays stay on real time: the clock may run faster than sockets.
         var pcsClient = new PcsClient(new PcsClientOptions { Endpoint = pcs.Endpoint, Region = Region, Credentials = new BasicAWSCredentials("test", "test"), AttemptTimeout = options.PcsAttemptTimeout });
         var output = new JsonLineWriter(options.LogOutput ?? Stream.Null);
         var logger = new JsonLogger(output, options.Time);
         var metrics = new EmbeddedMetrics(output, options.Time, EmbeddedMetrics.DefaultNamespace);
-        var services = new StepServices(new PcsGateway(pcsClient), new DynamoRunLedger(dynamo, tables, options.Time), options.Time, options.Random, options.Settings);
+        var ledger = new DynamoRunLedger(dynamo, tables, options.Time);
+        var executions = new LocalExecutions();
+        var maintenance = new DynamoMaintenanceLedger(dynamo, tables, options.Time, ledger, options.Defaults);
+        var services = new StepServices(new PcsGateway(pcsClient), ledger, options.Time, options.Random, options.Settings, maintenance, executions);
         var handlers = HandlerRegistry.Create(services);
         var byFunction = handlers.ToDictionary(kv => kv.Key + "Function", kv => kv.Value, StringComparer.Ordinal);
         var functions = new InProcessFunctions(byFunction, options.Time, logger, metrics);
         var substitutions = byFunction.Keys.ToDictionary(f => f + "Arn", f => $"arn:aws:lambda:{Region}:{Account}:function:{f}", StringComparer.Ordinal);
         var definition = StateMachineDefinition.Parse(options.Definition, substitutions);
         var runner = new StateMachineRunner(definition, functions, options.Time, options.Random.NextDouble, $"arn:aws:states:{Region}:{Account}:stateMachine:{options.TablePrefix}-update-cluster");
-        return new LocalDeployment(options, dynamoProcess, dynamo, tables, pcs, pcsClient, runner, functions);
+        executions.Attach(runner);
+
+        // EventBridge Scheduler's StartExecution target: a fresh execution per occurrence, named as the service names it.
+        var scheduler = await SchedulerEndpoint.StartAsync(new SchedulerEndpointOptions
+        {
+            Time = options.Time,
+            Region = Region,
+            Account = Account,
+            Invoke = (invocation, ct) => invocation.TargetArn == runner.StateMachineArn
+                ? executions.StartAsync(invocation.TargetArn, invocation.ExecutionId, invocation.Input ?? "{}", ct)
+                : throw new InvalidOperationException($"the schedule's target {invocation.TargetArn} is not this deployment's state machine"),
+        }, cancellationToken);
+        var schedulerClient = new SchedulerClient(new SchedulerClientOptions { Endpoint = scheduler.Endpoint, Region = Region, Credentials = new BasicAWSCredentials("test", "test") });
+        return new LocalDeployment(options, dynamoProcess, dynamo, tables, pcs, pcsClient, runner, functions, executions, scheduler, schedulerClient);
     }
 
     /// <summary>A demo cluster with two queues on one compute node group, all ACTIVE, and some settings already set.</summary>
@@ -145,11 +194,17 @@ public sealed class LocalDeployment : IAsyncDisposable
         return await _pcsClient.GetClusterAsync(cluster.Id, cancellationToken);
     }
 
-    public Execution Start(string name, JsonNode? input) => Runner.StartExecution(name, input);
+    public Execution Start(string name, JsonNode? input) => Executions.Start(name, input);
 
     public async ValueTask DisposeAsync()
     {
-        await Pcs.DisposeAsync();
+        await Scheduler.DisposeAsync();
+        _schedulerClient.Dispose();
+        if (Options.Pcs is null)
+        {
+            await Pcs.DisposeAsync();
+        }
+
         _pcsClient.Dispose();
         Dynamo.Dispose();
         if (_dynamoProcess is not null)

@@ -39,32 +39,7 @@ public sealed partial class MaintenanceStore
     /// <exception cref="ChangeIdConflictException">The change id exists with another key. Nothing was written.</exception>
     public async Task<QueuedChange> EnqueueAsync(QueuedChangeDraft draft, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(draft);
-        ArgumentException.ThrowIfNullOrEmpty(draft.Cluster);
-        ArgumentException.ThrowIfNullOrEmpty(draft.Key);
-        ArgumentException.ThrowIfNullOrEmpty(draft.Request);
-        ArgumentException.ThrowIfNullOrEmpty(draft.SubmittedBy);
-        var now = time.GetUtcNow();
-        var change = new QueuedChange(draft.Cluster, draft.ChangeId, draft.Key, QueuedChangeStatus.Pending, draft.Request, draft.SubmittedAt, draft.SubmittedBy,
-            draft.RequestedBy, draft.Reason, draft.Source, draft.Window, 0, null, null, now, null);
-        var item = new Dictionary<string, AttributeValue>
-        {
-            [TableDefinitions.PartitionKey] = S(ClusterPartition(change.Cluster)),
-            [TableDefinitions.SortKey] = S(ChangePrefix + change.ChangeId),
-            ["cluster"] = S(change.Cluster),
-            ["changeId"] = S(change.ChangeId),
-            ["key"] = S(change.Key),
-            ["status"] = S(QueuedChangeStatuses.Name(change.Status)),
-            ["request"] = S(change.Request),
-            ["submittedAt"] = S(Iso(change.SubmittedAt)),
-            ["submittedBy"] = S(change.SubmittedBy),
-            ["attempts"] = N(0),
-            ["updatedAt"] = S(Iso(now)),
-        };
-        Optional(item, "requestedBy", change.RequestedBy);
-        Optional(item, "reason", change.Reason);
-        Optional(item, "source", change.Source);
-        Optional(item, "window", change.Window);
+        var (change, item) = Pending(draft);
         for (var attempt = 0; ; attempt++)
         {
             try
@@ -92,6 +67,53 @@ public sealed partial class MaintenanceStore
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The enqueue as a <see cref="TransactWriteItem"/> (a Put conditional on the change id being new), to write with
+    /// the change's <c>queued</c> audit entry. A refusal (<see cref="CompanionConditionFailedException"/>) carries the
+    /// stored change: the same key means it was queued already.
+    /// </summary>
+    public TransactWriteItem EnqueueWrite(QueuedChangeDraft draft) => new()
+    {
+        Put = new Put
+        {
+            TableName = tableName,
+            Item = Pending(draft).Item,
+            ConditionExpression = "attribute_not_exists(pk)",
+            ReturnValuesOnConditionCheckFailure = ReturnValuesOnConditionCheckFailure.ALL_OLD,
+        },
+    };
+
+    private (QueuedChange Change, Dictionary<string, AttributeValue> Item) Pending(QueuedChangeDraft draft)
+    {
+        ArgumentNullException.ThrowIfNull(draft);
+        ArgumentException.ThrowIfNullOrEmpty(draft.Cluster);
+        ArgumentException.ThrowIfNullOrEmpty(draft.Key);
+        ArgumentException.ThrowIfNullOrEmpty(draft.Request);
+        ArgumentException.ThrowIfNullOrEmpty(draft.SubmittedBy);
+        var now = time.GetUtcNow();
+        var change = new QueuedChange(draft.Cluster, draft.ChangeId, draft.Key, QueuedChangeStatus.Pending, draft.Request, draft.SubmittedAt, draft.SubmittedBy,
+            draft.RequestedBy, draft.Reason, draft.Source, draft.Window, 0, null, null, now, null);
+        var item = new Dictionary<string, AttributeValue>
+        {
+            [TableDefinitions.PartitionKey] = S(ClusterPartition(change.Cluster)),
+            [TableDefinitions.SortKey] = S(ChangePrefix + change.ChangeId),
+            ["cluster"] = S(change.Cluster),
+            ["changeId"] = S(change.ChangeId),
+            ["key"] = S(change.Key),
+            ["status"] = S(QueuedChangeStatuses.Name(change.Status)),
+            ["request"] = S(change.Request),
+            ["submittedAt"] = S(Iso(change.SubmittedAt)),
+            ["submittedBy"] = S(change.SubmittedBy),
+            ["attempts"] = N(0),
+            ["updatedAt"] = S(Iso(now)),
+        };
+        Optional(item, "requestedBy", change.RequestedBy);
+        Optional(item, "reason", change.Reason);
+        Optional(item, "source", change.Source);
+        Optional(item, "window", change.Window);
+        return (change, item);
     }
 
     public async Task<QueuedChange?> GetChangeAsync(string cluster, string changeId, CancellationToken cancellationToken)

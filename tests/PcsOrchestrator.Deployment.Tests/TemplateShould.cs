@@ -35,7 +35,7 @@ public sealed partial class TemplateShould
         var functions = Template.ResourcesOfType("AWS::Serverless::Function").ToList();
         var makefile = Repo.Read("Makefile");
 
-        functions.Should().HaveCount(10);
+        functions.Select(f => f.Name).Should().BeEquivalentTo(PcsOrchestrator.Functions.Handlers.HandlerRegistry.Names.Select(n => n + "Function"), "one function per handler");
         Template.Get(Template.Root, "Globals", "Function", "Runtime")!.ToString().Should().Be("provided.al2023");
         Template.Items(Template.Get(Template.Root, "Globals", "Function", "Architectures")).Select(a => a.ToString()).Should().Equal("x86_64");
         foreach (var (name, function) in functions)
@@ -90,29 +90,71 @@ public sealed partial class TemplateShould
     [Fact]
     public void GrantStartExecutionOnlyOnTheProjectsStateMachine()
     {
+        // A function's own role cannot !Ref the machine that invokes it (a cycle): it names the machine's ARN from the
+        // machine's name, which must then be exactly that name.
+        const string byName = "!Sub arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:${AWS::StackName}-update-cluster";
+        var machine = Template.ResourcesOfType("AWS::Serverless::StateMachine").Single().Resource;
         var statements = Template.PolicyStatements().Where(s => Actions(s.Statement).Contains("states:StartExecution")).ToList();
 
-        statements.Should().NotBeEmpty();
+        Template.Describe(Template.Get(machine, "Properties", "Name")!).Should().Be("!Sub ${AWS::StackName}-update-cluster");
+        statements.Select(s => s.Owner).Should().Contain(["SchedulerRole", "OpenWindowFunction"]);
         foreach (var (owner, statement) in statements)
         {
-            Template.Items(Template.Get(statement, "Resource")).Select(Template.Describe).Should().Equal(["!Ref UpdateClusterStateMachine"], owner);
+            Actions(statement).Should().Equal(["states:StartExecution"], owner);
+            Template.Items(Template.Get(statement, "Resource")).Select(Template.Describe).Should().ContainSingle(owner)
+                .Which.Should().BeOneOf(["!Ref UpdateClusterStateMachine", byName], owner);
         }
     }
 
     [Fact]
-    public void StartTheStateMachineFromAnEventBridgeRuleAndASchedule()
+    public void StartTheStateMachineFromAnEventBridgeRule_AndOpenTheDefaultWindowFromItsSchedule()
     {
         var machine = Template.ResourcesOfType("AWS::Serverless::StateMachine").Single().Resource;
         var rule = Template.Get(machine, "Properties", "Events", "UpdateRequested")!;
         Template.Get(rule, "Type")!.ToString().Should().Be("EventBridgeRule");
         Template.Describe(Template.Items(Template.Get(rule, "Properties", "Pattern", "source")).Single()).Should().Be("!Ref EventSource");
 
-        var schedule = Template.ResourcesOfType("AWS::Scheduler::Schedule").Single().Resource;
-        Template.Describe(Template.Get(schedule, "Properties", "ScheduleExpressionTimezone")!).Should().Be("!Ref ScheduleTimezone");
-        var input = Template.Describe(Template.Get(schedule, "Properties", "Target", "Input")!);
-        input.Should().Contain("<aws.scheduler.scheduled-time>").And.Contain("${ScheduledChange}");
-        using var parsed = JsonDocument.Parse(input["!Sub ".Length..].Replace("${ScheduledChange}", "{}", StringComparison.Ordinal));
-        parsed.RootElement.GetProperty("request").ValueKind.Should().Be(JsonValueKind.Object);
+        var (name, schedule) = Template.ResourcesOfType("AWS::Scheduler::Schedule").Single();
+        Template.Get(schedule, "Condition")!.ToString().Should().Be("HasDefaultWindow", "no default window, no schedule");
+        Template.Describe(Template.Get(schedule, "Properties", "ScheduleExpression")!).Should().Be("!Ref DefaultWindowSchedule", name);
+        Template.Describe(Template.Get(schedule, "Properties", "ScheduleExpressionTimezone")!).Should().Be("!Ref DefaultWindowTimezone", name);
+        Template.Describe(Template.Get(schedule, "Properties", "GroupName")!).Should().Be("!Ref WindowScheduleGroup", "the group the CLI's window schedules are in");
+        Template.Describe(Template.Get(schedule, "Properties", "Target", "RoleArn")!).Should().Be("!GetAtt SchedulerRole.Arn");
+
+        // What the schedule sends is exactly what a window set by the CLI sends, for the window named as the functions name the default one.
+        var input = Template.Get(schedule, "Properties", "Target", "Input")!.ToString();
+        input.Should().Be(PcsOrchestrator.Operations.WindowAdministration.InputFor(PcsOrchestrator.Functions.Adapters.StackDefaults.DefaultWindowName));
+        using var parsed = JsonDocument.Parse(input);
+        PcsOrchestrator.Domain.Windows.WindowInputs.IsWindowInput(parsed.RootElement).Should().BeTrue();
+    }
+
+    [Fact]
+    public void GiveTheFunctionsTheDefaultWindowFromTheParameters_AndTheShippedTimeZoneDatabase()
+    {
+        var variables = (YamlMappingNode)Template.Get(Template.Root, "Globals", "Function", "Environment", "Variables")!;
+        (string Variable, string Parameter)[] expected =
+        [
+            (PcsOrchestrator.Functions.Adapters.StackDefaults.ApplyVariable, "DefaultApply"),
+            (PcsOrchestrator.Functions.Adapters.StackDefaults.ScheduleVariable, "DefaultWindowSchedule"),
+            (PcsOrchestrator.Functions.Adapters.StackDefaults.TimeZoneVariable, "DefaultWindowTimezone"),
+            (PcsOrchestrator.Functions.Adapters.StackDefaults.DurationVariable, "DefaultWindowDurationMinutes"),
+            (PcsOrchestrator.Functions.Adapters.StackDefaults.CutoffVariable, "DefaultWindowCutoffMinutes"),
+            (PcsOrchestrator.Functions.Adapters.StackDefaults.ClustersVariable, "DefaultWindowClusters"),
+            (PcsOrchestrator.Functions.Adapters.StackDefaults.DriftVariable, "DefaultWindowDrift"),
+        ];
+
+        foreach (var (variable, parameter) in expected)
+        {
+            Template.Describe(Template.Get(variables, variable) ?? new YamlScalarNode("(absent)")).Should().Be($"!Ref {parameter}", variable);
+            Template.Get(Template.Root, "Parameters", parameter).Should().NotBeNull(parameter);
+        }
+
+        Template.Get(variables, "TZDIR")!.ToString().Should().Be("/var/task/zoneinfo", "the Makefile puts the database there");
+        Repo.Read("Makefile").Should().Contain("$(ARTIFACTS_DIR)/zoneinfo");
+        Template.Items(Template.Get(Template.Root, "Parameters", "DefaultApply", "AllowedValues")).Select(v => v.ToString()).Should().BeEquivalentTo(
+            [PcsOrchestrator.Domain.Model.ApplyModeExtensions.NextWindowWire, PcsOrchestrator.Domain.Model.ApplyModeExtensions.NowWire]);
+        Template.Items(Template.Get(Template.Root, "Parameters", "DefaultWindowDrift", "AllowedValues")).Select(v => v.ToString()).Should().BeEquivalentTo(
+            Enum.GetValues<PcsOrchestrator.Domain.Windows.DriftMode>().Select(PcsOrchestrator.Domain.Windows.DriftModeExtensions.ToWire));
     }
 
     [Fact]

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using PcsOrchestrator.Domain.Model;
+using PcsOrchestrator.Domain.Planning;
 using PcsOrchestrator.Domain.Readiness;
 using PcsOrchestrator.Domain.Timing;
+using PcsOrchestrator.Domain.Windows;
 using PcsOrchestrator.Functions.Ports;
 using PcsOrchestrator.Functions.Steps;
 
@@ -146,10 +148,117 @@ internal sealed class RecordingLedger : IRunLedger
     }
 }
 
+/// <summary>
+/// An in-memory maintenance table with the DynamoDB store's transition rules (conditional on status and holder), for
+/// pure step tests. Every entry written with a transition lands in <see cref="Ledger"/>'s audit list.
+/// </summary>
+internal sealed class RecordingMaintenance(RecordingLedger ledger) : IMaintenanceLedger
+{
+    public RecordingLedger Ledger { get; } = ledger;
+
+    public List<WindowDefinition> Windows { get; } = [];
+
+    public List<(string Cluster, string ChangeId, string Key, DateTimeOffset SubmittedAt, string Request, string? Source, string Window)> Queue { get; } = [];
+
+    public Dictionary<string, (string Status, string? Holder, int Attempts, string? Outcome)> States { get; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, ClusterConfiguration> Applied { get; } = new(StringComparer.Ordinal);
+
+    public ApplyMode DefaultApply { get; set; } = ApplyMode.NextWindow;
+
+    public Task<WindowDefinition?> WindowOfClusterAsync(string clusterIdentifier, CancellationToken cancellationToken) =>
+        Task.FromResult(Windows.FirstOrDefault(w => w.Clusters.Contains(clusterIdentifier)));
+
+    public Task<WindowDefinition?> GetWindowAsync(string name, CancellationToken cancellationToken) =>
+        Task.FromResult(Windows.FirstOrDefault(w => w.Name == name));
+
+    public async Task<EnqueueOutcome> EnqueueAsync(QueueEntry change, AuditDraft entry, CancellationToken cancellationToken)
+    {
+        var id = $"{change.SubmittedAt.UtcTicks:D19}-{change.IdempotencyKey}";
+        if (Queue.Any(q => q.ChangeId == id))
+        {
+            return new EnqueueOutcome(id, false, null);
+        }
+
+        Queue.Add((change.ClusterIdentifier, id, change.IdempotencyKey, change.SubmittedAt, change.RequestJson, change.Source, change.Window));
+        States[id] = (HeldChange.Pending, null, 0, null);
+        return new EnqueueOutcome(id, true, await Ledger.AppendAuditAsync(entry, cancellationToken));
+    }
+
+    public Task<IReadOnlyList<HeldChange>> ChangesForRunAsync(string clusterIdentifier, string holder, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<HeldChange> changes = [.. Queue
+            .Where(q => q.Cluster == clusterIdentifier && (States[q.ChangeId].Status == HeldChange.Pending || (States[q.ChangeId].Status == HeldChange.Applying && States[q.ChangeId].Holder == holder)))
+            .OrderBy(q => q.ChangeId, StringComparer.Ordinal)
+            .Select(q => new HeldChange(
+                new QueuedChange(q.ChangeId, q.SubmittedAt, Domain.Parsing.RequestParser.Parse(q.Request).Request!),
+                q.Key, States[q.ChangeId].Status, States[q.ChangeId].Holder, q.Source, q.Window, States[q.ChangeId].Attempts))];
+        return Task.FromResult(changes);
+    }
+
+    public Task<bool> TakeAsync(string clusterIdentifier, string changeId, string holder, CancellationToken cancellationToken)
+    {
+        var state = States[changeId];
+        if (state.Status == HeldChange.Pending || (state.Status == HeldChange.Applying && state.Holder == holder))
+        {
+            States[changeId] = (HeldChange.Applying, holder, state.Attempts, state.Outcome);
+            return Task.FromResult(true);
+        }
+
+        return Task.FromResult(false);
+    }
+
+    public async Task<Contracts.AuditMark?> SettleAsync(string clusterIdentifier, string changeId, string holder, Settlement settlement, string outcome, AuditDraft entry, CancellationToken cancellationToken)
+    {
+        var state = States[changeId];
+        if (state.Status != HeldChange.Applying || state.Holder != holder)
+        {
+            return null;
+        }
+
+        States[changeId] = settlement switch
+        {
+            Settlement.Applied => ("applied", holder, state.Attempts, outcome),
+            Settlement.Failed => ("failed", holder, state.Attempts + 1, outcome),
+            Settlement.Requeued => (HeldChange.Pending, null, state.Attempts + 1, outcome),
+            _ => (HeldChange.Pending, null, state.Attempts, outcome),
+        };
+        return await Ledger.AppendAuditAsync(entry, cancellationToken);
+    }
+
+    public Task<ClusterConfiguration?> LastAppliedAsync(string clusterIdentifier, CancellationToken cancellationToken) =>
+        Task.FromResult(Applied.TryGetValue(clusterIdentifier, out var configuration) ? configuration : null);
+
+    public Task RecordAppliedAsync(string clusterIdentifier, ClusterConfiguration configuration, string executionId, CancellationToken cancellationToken)
+    {
+        Applied[clusterIdentifier] = configuration;
+        return Task.CompletedTask;
+    }
+
+    public string StatusOf(string changeId) => States[changeId].Status;
+}
+
+/// <summary>Records the executions a window's opening starts; a name started twice is refused as Step Functions does.</summary>
+internal sealed class RecordingStarter : IWorkflowStarter
+{
+    public List<(string StateMachineArn, string Name, string Input)> Started { get; } = [];
+
+    public Task<bool> StartAsync(string stateMachineArn, string name, string input, CancellationToken cancellationToken)
+    {
+        if (Started.Any(s => s.Name == name))
+        {
+            return Task.FromResult(false);
+        }
+
+        Started.Add((stateMachineArn, name, input));
+        return Task.FromResult(true);
+    }
+}
+
 internal static class Services
 {
     public static readonly DateTimeOffset Start = new(2026, 11, 24, 22, 0, 0, TimeSpan.Zero);
 
-    public static StepServices Create(RecordingPcs pcs, RecordingLedger ledger, TimeProvider time) =>
-        new(pcs, ledger, time, new SeededRandomSource(7), new WorkflowSettings());
+    public static StepServices Create(RecordingPcs pcs, RecordingLedger ledger, TimeProvider time, RecordingMaintenance? maintenance = null, RecordingStarter? starter = null) =>
+        new(pcs, ledger, time, new SeededRandomSource(7), new WorkflowSettings(), maintenance ?? new RecordingMaintenance(ledger), starter ?? new RecordingStarter());
 }

@@ -23,7 +23,7 @@ public sealed class WorkflowShould(DynamoDbLocal dynamo) : Scenario(dynamo)
             [("PriorityWeightFairshare", "5000"), ("MinJobAge", "600")], "merge mode kept the setting the request did not name");
         (await AuditAsync()).Select(e => e.EventType).Should().Equal("requested", "planned", "update-started", "succeeded");
         (await VerifyAsync()).Intact.Should().BeTrue();
-        const int upToApply = 10; // Receive, Prepare, Claim, ClaimOutcome, CheckReadiness, ReadinessOutcome, Plan, PlanOutcome, WindowGuard, Apply
+        const int upToApply = 11; // Receive, Prepare, Route, Claim, ClaimOutcome, CheckReadiness, ReadinessOutcome, Plan, PlanOutcome, WindowGuard, Apply
         const int polling = 1 + (15 * 3) + 2; // WaitForUpdate; 15 polls of an 8-minute update at 30 s (Poll, PollOutcome, WaitForPoll); the last Poll and PollOutcome
         const int finish = 3; // Verify, Finalize, Done
         result.StateTransitions.Should().Be(upToApply + polling + finish);

@@ -79,7 +79,14 @@ public sealed class DynamoRunLedger(IAmazonDynamoDB dynamo, TableNames tables, T
     public Task ReleaseLockAsync(string clusterIdentifier, string owner, CancellationToken cancellationToken) =>
         StoreAsync(() => _lock.ReleaseAsync(clusterIdentifier, owner, cancellationToken));
 
-    public async Task<AuditMark> AppendAuditAsync(Ports.AuditDraft entry, CancellationToken cancellationToken)
+    public Task<AuditMark> AppendAuditAsync(Ports.AuditDraft entry, CancellationToken cancellationToken) =>
+        AppendAuditAsync(entry, null, cancellationToken);
+
+    /// <summary>
+    /// Appends the entry with <paramref name="companions"/> in the same transaction (a queued change's state change);
+    /// a companion whose condition fails raises <see cref="CompanionConditionFailedException"/> and nothing is written.
+    /// </summary>
+    internal async Task<AuditMark> AppendAuditAsync(Ports.AuditDraft entry, IReadOnlyList<Amazon.DynamoDBv2.Model.TransactWriteItem>? companions, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);
         var details = new JsonObject();
@@ -87,6 +94,7 @@ public sealed class DynamoRunLedger(IAmazonDynamoDB dynamo, TableNames tables, T
         Add(details, "before", entry.Before);
         Add(details, "after", entry.After);
         Add(details, "error", entry.Error);
+        Add(details, "window", entry.Window);
         if (entry.DurationSeconds is { } duration)
         {
             details["durationSeconds"] = duration;
@@ -107,7 +115,7 @@ public sealed class DynamoRunLedger(IAmazonDynamoDB dynamo, TableNames tables, T
         };
         var guard = entry.FencingToken is { } fence ? (_lock, entry.ExecutionId, fence) : ((ClusterLock, string, long)?)null;
         var expected = entry.ExpectedHead is { Sequence: > 0 } mark ? new AuditHead(mark.Sequence, mark.Hash) : null;
-        var appended = await StoreAsync(() => Fenced(() => _audit.AppendAsync(draft, cancellationToken, guard, expected)));
+        var appended = await StoreAsync(() => Fenced(() => _audit.AppendAsync(draft, cancellationToken, guard, expected, companions)));
         return new AuditMark { Sequence = appended.Sequence, Hash = appended.Hash };
     }
 
@@ -191,7 +199,7 @@ public sealed class DynamoRunLedger(IAmazonDynamoDB dynamo, TableNames tables, T
         }
     }
 
-    private static async Task<T> StoreAsync<T>(Func<Task<T>> call)
+    internal static async Task<T> StoreAsync<T>(Func<Task<T>> call)
     {
         try
         {

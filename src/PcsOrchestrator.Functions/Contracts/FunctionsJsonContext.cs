@@ -25,6 +25,7 @@ namespace PcsOrchestrator.Functions.Contracts;
 [JsonSerializable(typeof(VerifyResult))]
 [JsonSerializable(typeof(FinalResult))]
 [JsonSerializable(typeof(FailureResult))]
+[JsonSerializable(typeof(OpenWindowResult))]
 [JsonSerializable(typeof(IssueDocument))]
 public sealed partial class FunctionsJsonContext : JsonSerializerContext;
 

@@ -18,6 +18,9 @@ public sealed class RunState
 
     public RunInfo? Run { get; set; }
 
+    /// <summary>For a maintenance window's opening (instead of <see cref="Run"/>): which window opened, and when.</summary>
+    public WindowOpeningInfo? Opening { get; set; }
+
     public ClaimResult? Claim { get; set; }
 
     public ReadinessResult? Readiness { get; set; }
@@ -39,9 +42,24 @@ public sealed class RunState
     public StepError? Conflict { get; set; }
 }
 
+public static class RunKinds
+{
+    /// <summary>An update request (direct, EventBridge or a scheduler input).</summary>
+    public const string Request = "request";
+
+    /// <summary>One cluster's run in an open maintenance window: its queued changes merged into one update.</summary>
+    public const string Window = "window";
+}
+
 /// <summary>The accepted request and its identity (the output of Prepare, at <c>$.run</c>).</summary>
 public sealed class RunInfo
 {
+    /// <summary><see cref="RunKinds.Request"/> or <see cref="RunKinds.Window"/>.</summary>
+    public string Kind { get; set; } = RunKinds.Request;
+
+    /// <summary>For a window run: the window and the occurrence it runs in.</summary>
+    public WindowRunInfo? Window { get; set; }
+
     public required string ExecutionId { get; set; }
 
     public required string ClusterIdentifier { get; set; }
@@ -74,14 +92,53 @@ public sealed class RunInfo
 
     public string? EventId { get; set; }
 
-    /// <summary>The normalized request in the direct-request shape (see RequestWriter).</summary>
-    public required JsonElement Request { get; set; }
+    /// <summary>The normalized request in the direct-request shape (see RequestWriter); absent for a window run.</summary>
+    public JsonElement? Request { get; set; }
 }
 
-/// <summary>The output of Prepare: the whole state from then on.</summary>
+/// <summary>The window occurrence a window run belongs to.</summary>
+public sealed class WindowRunInfo
+{
+    public required string Name { get; set; }
+
+    public required DateTimeOffset Start { get; set; }
+
+    public required DateTimeOffset End { get; set; }
+
+    public int CutoffMinutes { get; set; }
+
+    /// <summary><c>off</c>, <c>report</c> or <c>correct</c>.</summary>
+    public string Drift { get; set; } = "off";
+
+    public DateTimeOffset ScheduledTime { get; set; }
+
+    /// <summary>The last instant an update may start: end minus cutoff.</summary>
+    public DateTimeOffset LatestStart => End.AddMinutes(-CutoffMinutes);
+
+    public Domain.Model.MaintenanceWindow ToWindow() => new(End, TimeSpan.FromMinutes(CutoffMinutes)) { Start = Start };
+}
+
+/// <summary>A maintenance window opened (the schedule's input, read by Prepare).</summary>
+public sealed class WindowOpeningInfo
+{
+    public required string Window { get; set; }
+
+    public required DateTimeOffset ScheduledTime { get; set; }
+
+    public string? ScheduleArn { get; set; }
+
+    public required string ExecutionId { get; set; }
+
+    /// <summary>The state machine this execution runs in: the window's cluster runs are started in it too.</summary>
+    public string? StateMachineArn { get; set; }
+}
+
+/// <summary>The output of Prepare: the whole state from then on (a run, or a window's opening).</summary>
 public sealed class PrepareResult
 {
-    public required RunInfo Run { get; set; }
+    public RunInfo? Run { get; set; }
+
+    public WindowOpeningInfo? Opening { get; set; }
 }
 
 public static class ClaimOutcomes
@@ -89,6 +146,12 @@ public static class ClaimOutcomes
     public const string Claimed = "CLAIMED";
     public const string Duplicate = "DUPLICATE";
     public const string Contended = "CONTENDED";
+
+    /// <summary>The request was queued for the cluster's next maintenance window (the result is the execution's output).</summary>
+    public const string Queued = "QUEUED";
+
+    /// <summary>A window run could not get the cluster before the window's cutoff: its changes wait for the next window.</summary>
+    public const string Late = "LATE";
 }
 
 public sealed class ClaimResult
@@ -109,6 +172,12 @@ public sealed class ClaimResult
     /// <summary>For a duplicate: the result the first execution stored.</summary>
     public JsonElement? StoredResult { get; set; }
 
+    /// <summary>For a queued request: the execution's output.</summary>
+    public FinalResult? Result { get; set; }
+
+    /// <summary>For a LATE window run: why.</summary>
+    public string? Reason { get; set; }
+
     /// <summary>Where the audit chain ended after this run's latest entry, as far as this step knows.</summary>
     public AuditMark? AuditHead { get; set; }
 }
@@ -117,6 +186,9 @@ public static class ReadinessVerdicts
 {
     public const string Ready = "READY";
     public const string Wait = "WAIT";
+
+    /// <summary>A window run: the cluster did not become ready before the window's cutoff; its changes wait for the next window.</summary>
+    public const string Defer = "DEFER";
 }
 
 public sealed class ReadinessResult
@@ -172,8 +244,68 @@ public sealed class PlanResult
 
     public string? Reason { get; set; }
 
+    /// <summary>Whether a failed update is rolled back: the request's option, or for a window any included change's.</summary>
+    public bool RollbackOnFailure { get; set; }
+
+    /// <summary>For a window run: the queued changes this run took, in submission order.</summary>
+    public IReadOnlyList<IncludedChange>? Included { get; set; }
+
+    /// <summary>For a window run: fields and settings two included changes set differently (the later one won).</summary>
+    public IReadOnlyList<ConflictItem>? Conflicts { get; set; }
+
+    /// <summary>For a window run with drift detection: how the live configuration differed from the last applied one.</summary>
+    public IReadOnlyList<DriftEntry>? Drift { get; set; }
+
+    /// <summary>For a window run: the plan restores the last applied configuration (drift correction).</summary>
+    public bool CorrectsDrift { get; set; }
+
     /// <summary>Where the audit chain ended after this run's latest entry, as far as this step knows.</summary>
     public AuditMark? AuditHead { get; set; }
+}
+
+/// <summary>A queued change a window run took.</summary>
+public sealed class IncludedChange
+{
+    public required string ChangeId { get; set; }
+
+    public required string IdempotencyKey { get; set; }
+
+    public DateTimeOffset SubmittedAt { get; set; }
+
+    public string? RequestedBy { get; set; }
+
+    public string? Reason { get; set; }
+
+    public string? Source { get; set; }
+
+    public bool RequeueOnFailure { get; set; }
+}
+
+/// <summary>One conflict between included changes: each change's value (null: removed), in submission order; the last wins.</summary>
+public sealed class ConflictItem
+{
+    public required string Path { get; set; }
+
+    public IReadOnlyList<ConflictValue> Values { get; set; } = [];
+
+    public string? Winner { get; set; }
+}
+
+public sealed class ConflictValue
+{
+    public required string ChangeId { get; set; }
+
+    public string? Value { get; set; }
+}
+
+/// <summary>One drifted field or setting: what the orchestrator last applied, what the cluster has (null: absent).</summary>
+public sealed class DriftEntry
+{
+    public required string Path { get; set; }
+
+    public string? Applied { get; set; }
+
+    public string? Live { get; set; }
 }
 
 public sealed class ApplyResult
@@ -310,6 +442,55 @@ public sealed class FinalResult
 
     /// <summary>For a duplicate: the execution whose result this is.</summary>
     public string? OriginalExecutionId { get; set; }
+
+    /// <summary>For a queued request or a window run: the maintenance window.</summary>
+    public string? Window { get; set; }
+
+    /// <summary>For a queued request: the id of the queued change (what <c>queue cancel</c> takes).</summary>
+    public string? ChangeId { get; set; }
+
+    /// <summary>For a queued request: when the window opens next.</summary>
+    public DateTimeOffset? OpensAt { get; set; }
+
+    /// <summary>For a window run: the ids of the queued changes it applied (or, deferred, left queued).</summary>
+    public IReadOnlyList<string>? IncludedChanges { get; set; }
+}
+
+/// <summary>OpenWindow's output: the cluster runs a window's opening started, and the clusters it left alone.</summary>
+public sealed class OpenWindowResult
+{
+    public static class Outcomes
+    {
+        public const string Opened = "opened";
+        public const string NoWindow = "no-window";
+        public const string NotOpen = "not-open";
+    }
+
+    public required string Outcome { get; set; }
+
+    public required string Window { get; set; }
+
+    public DateTimeOffset? Start { get; set; }
+
+    public DateTimeOffset? End { get; set; }
+
+    public string? Reason { get; set; }
+
+    public IReadOnlyList<WindowClusterRun> Runs { get; set; } = [];
+}
+
+public sealed class WindowClusterRun
+{
+    public required string ClusterIdentifier { get; set; }
+
+    /// <summary><c>started</c>, <c>already-started</c> or <c>skipped</c>.</summary>
+    public required string Action { get; set; }
+
+    public string? ExecutionName { get; set; }
+
+    public int Pending { get; set; }
+
+    public string? Reason { get; set; }
 }
 
 /// <summary>RecordFailure's output: the Fail state's Error and Cause.</summary>
@@ -330,4 +511,7 @@ public sealed class PrepareInput
     public string? ExecutionId { get; set; }
 
     public DateTimeOffset? StartTime { get; set; }
+
+    /// <summary>The state machine's ARN (<c>$$.StateMachine.Id</c>), which a window's opening starts its cluster runs in.</summary>
+    public string? StateMachineArn { get; set; }
 }

@@ -17,8 +17,9 @@ public static class HandlerRegistry
     public const string Rollback = "Rollback";
     public const string Finalize = "Finalize";
     public const string RecordFailure = "RecordFailure";
+    public const string OpenWindow = "OpenWindow";
 
-    public static IReadOnlyList<string> Names { get; } = [Prepare, Claim, CheckReadiness, Plan, Apply, Poll, Verify, Rollback, Finalize, RecordFailure];
+    public static IReadOnlyList<string> Names { get; } = [Prepare, Claim, CheckReadiness, Plan, Apply, Poll, Verify, Rollback, Finalize, RecordFailure, OpenWindow];
 
     /// <summary>Builds every handler over one set of services (clients created once, at init).</summary>
     public static IReadOnlyDictionary<string, ILambdaHandler> Create(StepServices services)
@@ -38,6 +39,7 @@ public static class HandlerRegistry
             [Rollback] = new StepHandler<RunState, ApplyResult>(json.RunState, json.ApplyResult, new RollbackStep(services).RunAsync),
             [Finalize] = new StepHandler<RunState, FinalResult>(json.RunState, json.FinalResult, new FinalizeStep(services).RunAsync),
             [RecordFailure] = new StepHandler<RunState, FailureResult>(json.RunState, json.FailureResult, new RecordFailureStep(services).RunAsync),
+            [OpenWindow] = new StepHandler<RunState, OpenWindowResult>(json.RunState, json.OpenWindowResult, new OpenWindowStep(services).RunAsync),
         };
     }
 }

@@ -37,6 +37,9 @@ public sealed record AuditDraft(string ClusterIdentifier, string EventType, stri
 
     public JsonNode? Error { get; init; }
 
+    /// <summary>For maintenance windows: the queued change an entry is about, or what a window run merged.</summary>
+    public JsonNode? Window { get; init; }
+
     public double? DurationSeconds { get; init; }
 
     public int? Polls { get; init; }

@@ -5,7 +5,10 @@ using PcsOrchestrator.Functions.Ports;
 
 namespace PcsOrchestrator.Functions.Steps;
 
-/// <summary>GetCluster plus every page of queues and node groups: READY, WAIT with the next delay, or ClusterBlocked.</summary>
+/// <summary>
+/// GetCluster plus every page of queues and node groups: READY, WAIT with the next delay, or ClusterBlocked. A window
+/// run waits only until the window's cutoff: then DEFER, and its changes wait for the next window.
+/// </summary>
 public sealed class CheckReadinessStep(StepServices services)
 {
     public async Task<ReadinessResult> RunAsync(RunState state, CancellationToken cancellationToken)
@@ -33,7 +36,20 @@ public sealed class CheckReadinessStep(StepServices services)
         }
 
         var attempt = state.Readiness is { Verdict: ReadinessVerdicts.Wait } previous ? previous.Attempt + 1 : 0;
-        var wait = services.Settings.Readiness.Next(attempt, services.Random, now, run.Deadline);
+        var wait = services.Settings.Readiness.Next(attempt, services.Random, now, run.Window?.LatestStart ?? run.Deadline);
+        if (wait.GiveUp && run.Window is { } window)
+        {
+            return new ReadinessResult
+            {
+                Verdict = ReadinessVerdicts.Defer,
+                Attempt = attempt,
+                ClusterStatus = snapshot.Cluster.Status,
+                Reasons = [$"deferred: cluster {run.ClusterIdentifier} was not ready before the cutoff of maintenance window {window.Name} ({Domain.Parsing.RequestWriter.Timestamp(window.LatestStart)})", .. reasons],
+                LeaseRenewedAt = state.Readiness?.LeaseRenewedAt,
+                AuditHead = state.LatestAuditHead(),
+            };
+        }
+
         if (wait.GiveUp)
         {
             throw new StepException(ErrorNames.DeadlinePassed,

@@ -11,7 +11,9 @@ namespace PcsOrchestrator.Functions.Steps;
 /// <summary>
 /// Every Catch ends here. Writes the audit entry for the failure (rejected, blocked, failed, rolled-back), frees the
 /// idempotency key so a later request may try again, releases the cluster lock if this run holds it, and returns
-/// the Error and Cause for the Fail state.
+/// the Error and Cause for the Fail state. A window run first settles every queued change it took: each is marked
+/// failed with an <c>apply-failed</c> entry, and queued again for the next window when it asked for that
+/// (<c>requeueOnFailure</c>).
 /// </summary>
 public sealed class RecordFailureStep(StepServices services)
 {
@@ -30,11 +32,17 @@ public sealed class RecordFailureStep(StepServices services)
             cause = UpdateFailureCause(state, run?.ClusterIdentifier ?? cluster ?? "the cluster");
         }
 
+        var head = state.LatestAuditHead();
+        if (run?.Window is not null && state.Plan?.Included is { Count: > 0 } included)
+        {
+            head = await SettleWindowAsync(state, run, included, error, cause, head, cancellationToken);
+        }
+
         if (cluster is not null)
         {
             await services.Ledger.AppendAuditAsync(new AuditDraft(cluster, eventType, executionId)
             {
-                ExpectedHead = state.LatestAuditHead(),
+                ExpectedHead = head,
                 IdempotencyKey = run?.IdempotencyKey,
                 Source = run?.Source ?? run?.Origin,
                 Actor = run?.RequestedBy,
@@ -61,9 +69,29 @@ public sealed class RecordFailureStep(StepServices services)
         return new FailureResult { Error = error, Cause = cause, AuditEvent = cluster is null ? null : eventType };
     }
 
+    /// <summary>The changes a failed window run took: failed, or back in the queue when they asked; released when the plan was to defer.</summary>
+    private async Task<AuditMark?> SettleWindowAsync(RunState state, RunInfo run, IReadOnlyList<IncludedChange> included, string error, string cause, AuditMark? head, CancellationToken cancellationToken)
+    {
+        var window = run.Window!.Name;
+        foreach (var change in included)
+        {
+            var (settlement, eventType, why) = state.Plan?.Outcome == PlanOutcomes.Defer
+                ? (Settlement.Released, AuditEvents.Deferred, $"maintenance window {window} could not start the update ({error}: {cause}); the change stays queued for the next window")
+                : change.RequeueOnFailure
+                    ? (Settlement.Requeued, AuditEvents.ApplyFailed, $"maintenance window {window} failed ({error}: {cause}); queued again for the next window, as the change asked (requeueOnFailure)")
+                    : (Settlement.Failed, AuditEvents.ApplyFailed, $"maintenance window {window} failed ({error}: {cause}); the change is marked failed (send it again, or set options.requeueOnFailure)");
+            head = await services.Maintenance.SettleAsync(run.ClusterIdentifier, change.ChangeId, run.ExecutionId, settlement, why,
+                FinalizeStep.ChangeEntry(state, run, change.ChangeId, change.IdempotencyKey, change.RequestedBy, change.Source, eventType, why, head) with { FencingToken = null },
+                cancellationToken) ?? head;
+        }
+
+        return head;
+    }
+
     private static string EventFor(string error, RunState state) => error switch
     {
         ErrorNames.RequestInvalid => AuditEvents.Rejected,
+        ErrorNames.NoMaintenanceWindow => AuditEvents.Rejected,
         ErrorNames.IdempotencyKeyReused => AuditEvents.Rejected,
         ErrorNames.ClusterBlocked => AuditEvents.Blocked,
         ErrorNames.UpdateFailed when state.Rollback is not null && state.Poll is { Phase: PollPhases.Rollback, Status: PollStatuses.Succeeded } => AuditEvents.RolledBack,

@@ -22,6 +22,7 @@ public static class RunStateExtensions
     {
         ArgumentNullException.ThrowIfNull(state);
         AuditMark?[] marks = [state.Claim?.AuditHead, state.Readiness?.AuditHead, state.Plan?.AuditHead, state.Apply?.AuditHead, state.Rollback?.AuditHead];
+        // Marks only grow along one run's chain: the highest is where its latest entry left it.
         return marks.Where(m => m is { Sequence: > 0 }).MaxBy(m => m!.Sequence);
     }
 
@@ -29,7 +30,8 @@ public static class RunStateExtensions
     public static UpdateRequest RequireRequest(this RunInfo run)
     {
         ArgumentNullException.ThrowIfNull(run);
-        var outcome = RequestParser.Parse(run.Request.GetRawText());
+        var request = run.Request ?? throw new InvalidOperationException("the run has no request: it is a maintenance window's run");
+        var outcome = RequestParser.Parse(request.GetRawText());
         return outcome.Request ?? throw new InvalidOperationException(
             "the normalized request in 'run.request' does not parse: " + string.Join("; ", outcome.Issues));
     }

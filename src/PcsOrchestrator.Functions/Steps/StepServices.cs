@@ -20,10 +20,16 @@ public sealed record WorkflowSettings
     public BackoffPolicy Contention { get; init; } = BackoffPolicy.Contention;
 
     public UpdatePollPolicy UpdatePolling { get; init; } = UpdatePollPolicy.Default;
+
+    /// <summary>Queued changes one window run takes at most; the rest wait for the next window.</summary>
+    public int MaxChangesPerWindow { get; init; } = 50;
+
+    /// <summary>How long after a window's end a run still waits for an update it started (PCS cannot cancel one).</summary>
+    public TimeSpan WindowRunGrace { get; init; } = TimeSpan.FromHours(4);
 }
 
 /// <summary>Everything a step needs from outside: created once per process (Lambda init), shared by invocations.</summary>
-public sealed record StepServices(IPcsGateway Pcs, IRunLedger Ledger, TimeProvider Time, IRandomSource Random, WorkflowSettings Settings)
+public sealed record StepServices(IPcsGateway Pcs, IRunLedger Ledger, TimeProvider Time, IRandomSource Random, WorkflowSettings Settings, IMaintenanceLedger Maintenance, IWorkflowStarter Starter)
 {
     /// <summary>
     /// A wait shortened, if need be, to half the lock's lease: the lock never runs out while the run waits, whatever
