@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using Amazon.Runtime;
+using PcsOrchestrator.Aws.StepFunctions;
 using PcsOrchestrator.Functions;
 using PcsOrchestrator.Functions.Handlers;
 using PcsOrchestrator.Local.Lambda;
@@ -40,23 +42,34 @@ public sealed record LocalServicesOptions
 
     /// <summary>Each line a function process writes (function name, line).</summary>
     public Action<string, string>? OnFunctionOutput { get; init; }
+
+    public int SchedulerPort { get; init; }
+
+    /// <summary>Variables the template sets from its parameters (DEFAULT_APPLY, DEFAULT_WINDOW_*), for every function.</summary>
+    public IReadOnlyDictionary<string, string> StackEnvironment { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>
 /// Everything <c>local up</c> runs, on loopback: DynamoDB Local with the tables, the PCS emulator with a seed, the
-/// Lambda emulator running the real <c>bootstrap</c> for every function of template.yaml, and a Step Functions
-/// endpoint whose executions run the real definition with Task states calling those functions. Disposing stops all
-/// of it, child processes included.
+/// Lambda emulator running the real <c>bootstrap</c> for every function of template.yaml, a Step Functions endpoint
+/// whose executions run the real definition with Task states calling those functions, and an EventBridge Scheduler
+/// endpoint whose schedules (the windows' own) start executions there at their occurrences, on the stack's clock.
+/// Disposing stops all of it, child processes included.
 /// </summary>
 public sealed class LocalServices : IAsyncDisposable
 {
     public const string Region = LocalDeployment.Region;
     public const string Account = LocalDeployment.Account;
 
+    /// <summary>The role and group window schedules name locally (the emulator does not check them; in AWS they are stack outputs).</summary>
+    public const string SchedulerRoleArn = LocalDeployment.SchedulerRoleArn;
+    public const string ScheduleGroup = "pcs-orchestrator-windows";
+
     private readonly List<IAsyncDisposable> _owned;
 
-    private LocalServices(Uri dynamoEndpoint, TableNames tables, PcsEmulator pcs, LambdaEmulator lambda, StepFunctionsEndpoint stepFunctions, List<IAsyncDisposable> owned)
+    private LocalServices(Uri dynamoEndpoint, TableNames tables, PcsEmulator pcs, LambdaEmulator lambda, StepFunctionsEndpoint stepFunctions, SchedulerEndpoint scheduler, List<IAsyncDisposable> owned)
     {
+        Scheduler = scheduler;
         DynamoEndpoint = dynamoEndpoint;
         Tables = tables;
         Pcs = pcs;
@@ -74,6 +87,8 @@ public sealed class LocalServices : IAsyncDisposable
     public LambdaEmulator Lambda { get; }
 
     public StepFunctionsEndpoint StepFunctions { get; }
+
+    public SchedulerEndpoint Scheduler { get; }
 
     /// <summary>The function names (template.yaml's logical IDs) and the handler each one runs.</summary>
     public static IReadOnlyDictionary<string, string> Functions { get; } =
@@ -120,8 +135,11 @@ public sealed class LocalServices : IAsyncDisposable
                 await seed.ApplyAsync(pcs, cancellationToken);
             }
 
-            var environment = new Dictionary<string, string>(StringComparer.Ordinal)
+            // The functions start window runs through Step Functions: they need its endpoint before it exists.
+            var stepFunctionsPort = options.StepFunctionsPort != 0 ? options.StepFunctionsPort : FreePort();
+            var environment = new Dictionary<string, string>(options.StackEnvironment, StringComparer.Ordinal)
             {
+                ["AWS_ENDPOINT_URL_SFN"] = $"http://127.0.0.1:{stepFunctionsPort.ToString(System.Globalization.CultureInfo.InvariantCulture)}/",
                 ["AWS_ENDPOINT_URL_PCS"] = pcs.Endpoint.ToString(),
                 ["AWS_ENDPOINT_URL_DYNAMODB"] = dynamoEndpoint.ToString(),
                 ["IDEMPOTENCY_TABLE_NAME"] = tables.Idempotency,
@@ -158,9 +176,24 @@ public sealed class LocalServices : IAsyncDisposable
             var substitutions = Functions.Keys.ToDictionary(f => f + "Arn", f => $"arn:aws:lambda:{Region}:{Account}:function:{f}", StringComparer.Ordinal);
             var definition = StateMachineDefinition.Parse(options.Definition, substitutions);
             var runner = new StateMachineRunner(definition, new LambdaTaskInvoker(lambda), time, stateMachineArn: $"arn:aws:states:{Region}:{Account}:stateMachine:{options.TablePrefix}-update-cluster");
-            var stepFunctions = await StepFunctionsEndpoint.StartAsync(runner, time, options.StepFunctionsPort, cancellationToken);
+            var stepFunctions = await StepFunctionsEndpoint.StartAsync(runner, time, stepFunctionsPort, cancellationToken);
             owned.Add(stepFunctions);
-            return new LocalServices(dynamoEndpoint, tables, pcs, lambda, stepFunctions, owned);
+
+            // EventBridge Scheduler's StartExecution target, through the same client a deployed stack's CLI uses.
+            var client = new StepFunctionsClient(new StepFunctionsClientOptions { Endpoint = stepFunctions.Endpoint, Region = Region, Credentials = new BasicAWSCredentials("test", "test") });
+            var scheduler = await SchedulerEndpoint.StartAsync(new SchedulerEndpointOptions
+            {
+                Port = options.SchedulerPort,
+                Time = time,
+                Region = Region,
+                Account = Account,
+                Invoke = async (invocation, ct) => await client.StartExecutionAsync(
+                    new StartExecutionRequest { StateMachineArn = invocation.TargetArn, Name = invocation.ExecutionId, Input = invocation.Input ?? "{}" }, ct),
+            }, cancellationToken);
+            owned.Add(new Owned(client));
+            owned.Add(scheduler);
+            scheduler.Start();
+            return new LocalServices(dynamoEndpoint, tables, pcs, lambda, stepFunctions, scheduler, owned);
         }
         catch
         {
@@ -169,7 +202,10 @@ public sealed class LocalServices : IAsyncDisposable
         }
     }
 
-    /// <summary>One JSON object with every endpoint and name a client needs.</summary>
+    /// <summary>
+    /// One JSON object with every endpoint and name a client needs, and under <c>env</c> the same as the environment
+    /// variables the <c>pcs-orchestrator</c> commands and the AWS CLI read, ready to export.
+    /// </summary>
     public JsonObject Describe() => new()
     {
         ["region"] = Region,
@@ -178,9 +214,44 @@ public sealed class LocalServices : IAsyncDisposable
         ["lambda"] = Lambda.InvokeEndpoint.ToString(),
         ["pcs"] = Pcs.Endpoint.ToString(),
         ["dynamodb"] = DynamoEndpoint.ToString(),
+        ["scheduler"] = Scheduler.Endpoint.ToString(),
+        ["scheduleGroup"] = ScheduleGroup,
+        ["schedulerRoleArn"] = SchedulerRoleArn,
         ["tables"] = new JsonObject { ["idempotency"] = Tables.Idempotency, ["lock"] = Tables.Lock, ["audit"] = Tables.Audit, ["maintenance"] = Tables.Maintenance },
         ["functions"] = new JsonArray([.. Functions.Keys.Select(f => (JsonNode)f)]),
+        ["env"] = new JsonObject
+        {
+            ["AWS_REGION"] = Region,
+            ["AWS_ACCESS_KEY_ID"] = "test",
+            ["AWS_SECRET_ACCESS_KEY"] = "test",
+            ["AWS_ENDPOINT_URL_SFN"] = StepFunctions.Endpoint.ToString(),
+            ["AWS_ENDPOINT_URL_PCS"] = Pcs.Endpoint.ToString(),
+            ["AWS_ENDPOINT_URL_DYNAMODB"] = DynamoEndpoint.ToString(),
+            ["AWS_ENDPOINT_URL_SCHEDULER"] = Scheduler.Endpoint.ToString(),
+            ["PCS_ORCHESTRATOR_STATE_MACHINE_ARN"] = StepFunctions.StateMachineArn,
+            ["PCS_ORCHESTRATOR_SCHEDULER_ROLE_ARN"] = SchedulerRoleArn,
+            ["PCS_ORCHESTRATOR_SCHEDULE_GROUP"] = ScheduleGroup,
+            [TableNames.AuditVariable] = Tables.Audit,
+            [TableNames.MaintenanceVariable] = Tables.Maintenance,
+        },
     };
+
+    /// <summary>A free loopback port (the listener is closed again; the caller binds it at once).</summary>
+    private static int FreePort()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    private sealed class Owned(IDisposable disposable) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            disposable.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
 
     /// <summary>Stops in reverse order of starting: executions first, then the functions, the emulator and DynamoDB Local.</summary>
     public async ValueTask DisposeAsync() => await DisposeAllAsync(_owned);
