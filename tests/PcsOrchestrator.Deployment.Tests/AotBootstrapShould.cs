@@ -26,7 +26,7 @@ public sealed partial class AotBootstrapShould(DynamoDbLocal dynamo)
 
     private const string SessionToken = "IQoJb3JpZ2luX2VjSESSIONTOKENEXAMPLE0042";
 
-    private static readonly string[] Sequence = ["Prepare", "Claim", "CheckReadiness", "Plan", "Apply", "Poll", "Verify", "Rollback", "Finalize", "RecordFailure"];
+    private static readonly string[] Sequence = ["Prepare", "Claim", "CheckReadiness", "Plan", "Apply", "Poll", "Verify", "Rollback", "Finalize", "RecordFailure", "OpenWindow"];
 
     private static async Task<string> BuildAsync()
     {
@@ -116,6 +116,7 @@ public sealed partial class AotBootstrapShould(DynamoDbLocal dynamo)
         outputs["Finalize"]!["outcome"]!.GetValue<string>().Should().Be("succeeded");
         outputs["Rollback"]!["clientToken"]!.GetValue<string>().Should().StartWith("pcso-");
         outputs["RecordFailure"]!["error"]!.GetValue<string>().Should().Be("UpdateFailed");
+        outputs["OpenWindow"]!["outcome"]!.GetValue<string>().Should().Be("no-window", "no window named sunday-night is stored: nothing is started");
         local.Pcs.CallCount("UpdateCluster").Should().Be(2, "Apply and Rollback");
         logs.ToString().Should().NotContain(SecretKey).And.NotContain(SessionToken).And.NotContain("Signature=", "logs never carry credentials or signatures");
         var audit = await local.Audit.QueryAsync("demo-cluster", 100, null, ct);
@@ -128,6 +129,60 @@ public sealed partial class AotBootstrapShould(DynamoDbLocal dynamo)
         var invalid = await lambda.InvokeAsync("PrepareFunction", Encoding.UTF8.GetBytes("""{"input":{"clusterIdentifier":"x"},"executionId":"e","startTime":"2026-11-24T22:00:00Z"}"""), ct);
         invalid.ErrorType.Should().Be("RequestInvalid");
         invalid.ErrorMessage.Should().Contain("$.clusterIdentifier");
+    }
+
+    [Fact]
+    public async Task ComputeAWindowInItsTimeZone_FromTheDatabaseShippedBesideIt_AndRefuseToStartWithoutOne()
+    {
+        // provided.al2023 has no /usr/share/zoneinfo: the function reads the copy the Makefile ships (TZDIR).
+        var bootstrap = await Bootstrap.Value;
+        var ct = TestContext.Current.CancellationToken;
+        await using var local = await LocalDeployment.StartAsync(new LocalDeploymentOptions
+        {
+            Definition = Repo.Read("statemachine", "update-cluster.asl.json"),
+            DynamoEndpoint = dynamo.Endpoint,
+            TablePrefix = "tz" + Guid.NewGuid().ToString("N")[..8],
+            Durations = new EmulatorDurations(),
+        }, ct);
+        var zoneinfo = Path.Combine(Path.GetDirectoryName(bootstrap)!, "zoneinfo");
+        File.Exists(Path.Combine(zoneinfo, "Europe", "Berlin")).Should().BeTrue("the Makefile ships the time-zone database with the bootstrap");
+        var empty = Directory.CreateTempSubdirectory("no-zoneinfo-").FullName;
+        Dictionary<string, string> Environment(string tzdir) => new()
+        {
+            ["AWS_ENDPOINT_URL_PCS"] = local.Pcs.Endpoint.ToString(),
+            ["AWS_ENDPOINT_URL_DYNAMODB"] = local.DynamoEndpoint.ToString(),
+            ["IDEMPOTENCY_TABLE_NAME"] = local.Tables.Idempotency,
+            ["LOCK_TABLE_NAME"] = local.Tables.Lock,
+            ["AUDIT_TABLE_NAME"] = local.Tables.Audit,
+            ["MAINTENANCE_TABLE_NAME"] = local.Tables.Maintenance,
+            ["DEFAULT_WINDOW_SCHEDULE"] = "cron(0 2 ? * SUN *)",
+            ["DEFAULT_WINDOW_TIMEZONE"] = "Europe/Berlin",
+            ["DEFAULT_WINDOW_CLUSTERS"] = "demo-cluster",
+            ["TZDIR"] = tzdir,
+        };
+        await using var lambda = await LambdaEmulator.StartAsync(new LambdaEmulatorOptions
+        {
+            Functions =
+            [
+                new LambdaFunctionOptions { Name = "PrepareFunction", Handler = "Prepare", Command = bootstrap, Environment = Environment(zoneinfo), Timeout = TimeSpan.FromSeconds(30), MemoryMb = 256 },
+                new LambdaFunctionOptions { Name = "ClaimFunction", Handler = "Claim", Command = bootstrap, Environment = Environment(zoneinfo), Timeout = TimeSpan.FromSeconds(30), MemoryMb = 256 },
+                new LambdaFunctionOptions { Name = "BlindClaimFunction", Handler = "Claim", Command = bootstrap, Environment = Environment(empty), Timeout = TimeSpan.FromSeconds(30), MemoryMb = 256 },
+            ],
+        }, ct);
+
+        var prepared = await lambda.InvokeAsync("PrepareFunction", Encoding.UTF8.GetBytes(Repo.Read("events", "PrepareFunction.json")), ct);
+        var claim = await lambda.InvokeAsync("ClaimFunction", prepared.Payload.ToArray(), ct);
+        var blind = await lambda.InvokeAsync("BlindClaimFunction", prepared.Payload.ToArray(), ct);
+
+        claim.IsError.Should().BeFalse($"{claim.ErrorType}: {claim.ErrorMessage}");
+        var result = JsonNode.Parse(claim.Payload.Span)!;
+        result["outcome"]!.GetValue<string>().Should().Be("QUEUED", "the stack's default window covers demo-cluster and defaults to the next window");
+        var opensAt = result["result"]!["opensAt"]!.GetValue<DateTimeOffset>();
+        var inBerlin = TimeZoneInfo.ConvertTime(opensAt, TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin"));
+        (inBerlin.DayOfWeek, inBerlin.Hour, inBerlin.Minute).Should().Be((DayOfWeek.Sunday, 2, 0), $"the window opens at 02:00 on a Sunday in Berlin ({opensAt:O} UTC)");
+        opensAt.Should().BeAfter(DateTimeOffset.UtcNow).And.BeBefore(DateTimeOffset.UtcNow.AddDays(7).AddHours(2));
+        blind.IsError.Should().BeTrue("without a time-zone database the window cannot be computed");
+        blind.ErrorMessage.Should().Contain("DEFAULT_WINDOW_TIMEZONE").And.Contain("[time-zone]");
     }
 
     [GeneratedRegex(@"GLIBC_([0-9]+\.[0-9]+(?:\.[0-9]+)?)")]

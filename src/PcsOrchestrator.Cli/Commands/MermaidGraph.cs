@@ -87,7 +87,10 @@ public static class MermaidGraph
                 continue;
             }
 
-            return $"{variable} = {property.Value}";
+            // Type tests (IsPresent, IsNull, ...) read as what they test, not as an equality.
+            return property.Name.StartsWith("Is", StringComparison.Ordinal)
+                ? $"{variable} {(property.Value.ValueKind == JsonValueKind.True ? "is" : "is not")} {property.Name[2..].ToLowerInvariant()}"
+                : $"{variable} = {property.Value}";
         }
 
         return variable;
