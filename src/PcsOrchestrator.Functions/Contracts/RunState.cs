@@ -178,6 +178,9 @@ public sealed class ClaimResult
     /// <summary>For a LATE window run: why.</summary>
     public string? Reason { get; set; }
 
+    /// <summary>The drift mode of the window that covers the cluster (null: no window), so Finalize records the applied configuration only where drift is watched.</summary>
+    public string? WindowDrift { get; set; }
+
     /// <summary>Where the audit chain ended after this run's latest entry, as far as this step knows.</summary>
     public AuditMark? AuditHead { get; set; }
 }

@@ -73,7 +73,7 @@ public sealed class ClaimStep(StepServices services)
             FencingToken = lease.FencingToken,
         }, cancellationToken);
 
-        return new ClaimResult { Outcome = ClaimOutcomes.Claimed, Attempt = attempt, FencingToken = lease.FencingToken, LeaseRenewedAt = now, AuditHead = head };
+        return new ClaimResult { Outcome = ClaimOutcomes.Claimed, Attempt = attempt, FencingToken = lease.FencingToken, LeaseRenewedAt = now, AuditHead = head, WindowDrift = window?.Drift.ToWire() };
     }
 
     /// <summary>

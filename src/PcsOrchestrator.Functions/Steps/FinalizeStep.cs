@@ -8,8 +8,8 @@ namespace PcsOrchestrator.Functions.Steps;
 /// <summary>
 /// Ends a successful run: the outcome (succeeded, no-change, dry-run, deferred or duplicate) becomes the final audit
 /// entry and the execution's output; the idempotency record is completed (freed for a deferred request, which has
-/// not happened yet) and the cluster lock released. A configuration the cluster now has because of the orchestrator is
-/// recorded as the last applied one (the reference for drift). A window run first settles every queued change it took:
+/// not happened yet) and the cluster lock released. Where a window watches drift, the configuration the cluster now has
+/// because of the orchestrator is recorded as the last applied one (the reference for drift). A window run first settles every queued change it took:
 /// applied (each with its own <c>applied</c> entry) or, deferred, back in the queue (each with a <c>deferred</c> entry).
 /// </summary>
 public sealed class FinalizeStep(StepServices services)
@@ -89,8 +89,10 @@ public sealed class FinalizeStep(StepServices services)
             FencingToken = state.Claim?.FencingToken,
         }, cancellationToken);
 
-        // What the cluster now has because of the orchestrator: the reference a later window compares the live configuration with.
-        if (outcome is Outcomes.Succeeded or Outcomes.NoChange && (state.Verify?.After ?? plan?.Desired) is { } applied)
+        // What the cluster now has because of the orchestrator: the reference a window that watches drift compares the
+        // live configuration with (only such clusters need it; a window that starts watching records it on its first run).
+        var watchesDrift = (run.Window?.Drift ?? state.Claim?.WindowDrift) is "report" or "correct";
+        if (watchesDrift && (outcome is Outcomes.Succeeded or Outcomes.NoChange) && (state.Verify?.After ?? plan?.Desired) is { } applied)
         {
             await services.Maintenance.RecordAppliedAsync(run.ClusterIdentifier, RunStateExtensions.ParseConfiguration(applied, "applied"), run.ExecutionId, cancellationToken);
         }
