@@ -220,6 +220,23 @@ public sealed partial class TemplateShould
         }
     }
 
+    [Fact]
+    public void DocumentEveryParameterInTheReadmesConfigurationReference()
+    {
+        var readme = Repo.Read("README.md");
+        var start = readme.IndexOf("### Configuration reference", StringComparison.Ordinal);
+        start.Should().BeGreaterThan(0, "the README has a configuration reference");
+        var end = readme.IndexOf("\n#", start + 1, StringComparison.Ordinal);
+        var reference = readme[start..(end < 0 ? readme.Length : end)];
+        var parameters = ((YamlMappingNode)Template.Get(Template.Root, "Parameters")!).Children.Keys.Select(k => k.ToString()).ToList();
+
+        parameters.Should().NotBeEmpty();
+        foreach (var parameter in parameters)
+        {
+            reference.Should().Contain($"`{parameter}`", $"template parameter {parameter} is documented where operators look for it");
+        }
+    }
+
     private static List<(string, string)> Pairs(YamlNode list, string first, string second) =>
         [.. Template.Items(list).Cast<YamlMappingNode>().Select(m => (m[first].ToString(), m[second].ToString()))];
 
