@@ -279,6 +279,29 @@ public sealed class MaintenanceWindowsShould(DynamoDbLocal dynamo) : Scenario(dy
     }
 
     [Fact]
+    public async Task SettleAQueuedChangeOnce_WhenTheSettlementIsRetried()
+    {
+        await SetWindowAsync(Weekly);
+        var queued = await SubmitAsync("""{"scaleDownIdleTimeInSeconds":900}""");
+        var id = queued["changeId"]!.GetValue<string>();
+        var ledger = new Functions.Adapters.DynamoRunLedger(Local.Dynamo, Local.Tables, Time);
+        var maintenance = new Functions.Adapters.DynamoMaintenanceLedger(Local.Dynamo, Local.Tables, Time, ledger, Functions.Adapters.StackDefaults.None);
+        (await maintenance.TakeAsync("demo-cluster", id, "exec:window", Ct)).Should().BeTrue();
+        Functions.Ports.AuditDraft Entry() => new("demo-cluster", "applied", "exec:window") { IdempotencyKey = queued["idempotencyKey"]!.GetValue<string>(), Reason = "applied in a test" };
+
+        var first = await maintenance.SettleAsync("demo-cluster", id, "exec:window", Functions.Ports.Settlement.Applied, "applied in a test", Entry(), Ct);
+        var retried = await maintenance.SettleAsync("demo-cluster", id, "exec:window", Functions.Ports.Settlement.Applied, "applied in a test", Entry(), Ct);
+        var stranger = await maintenance.TakeAsync("demo-cluster", id, "exec:other", Ct);
+
+        first.Should().NotBeNull();
+        retried.Should().BeNull("the change is no longer held: the first attempt settled it");
+        stranger.Should().BeFalse("an applied change cannot be taken again");
+        (await AuditAsync()).Count(e => e.EventType == "applied").Should().Be(1);
+        (await QueueAsync()).Single().Should().Match<QueuedChange>(c => c.Status == QueuedChangeStatus.Applied && c.Holder == "exec:window");
+        (await VerifyAsync()).Intact.Should().BeTrue();
+    }
+
+    [Fact]
     public async Task RefuseTheNextWindowForAClusterWithoutOne_AndRecordTheRejection()
     {
         var result = await RunAsync(Request("""{"scaleDownIdleTimeInSeconds":900}""", extra: ""","apply":"next-window" """));
