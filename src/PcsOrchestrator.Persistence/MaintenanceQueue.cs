@@ -168,6 +168,14 @@ public sealed partial class MaintenanceStore
     /// <inheritdoc cref="TakeAsync"/>
     public TransactWriteItem TakeWrite(string cluster, string changeId, string holder) => new() { Update = Take(cluster, changeId, holder) };
 
+    /// <summary>
+    /// applying by <paramref name="previous"/> → applying by <paramref name="holder"/>: a window run that holds the
+    /// cluster's lock takes over a change an earlier run left applying (it was stopped, or lost the lock, before it
+    /// could settle it). The earlier holder's settlements are refused from then on (they are conditional on it).
+    /// </summary>
+    public Task<QueuedChange> TakeOverAsync(string cluster, string changeId, string previous, string holder, CancellationToken cancellationToken) =>
+        RunAsync("take over", cluster, changeId, holder, TakeOver(cluster, changeId, previous, holder), cancellationToken);
+
     /// <summary>applying by <paramref name="holder"/> → pending, holder removed: the window could not start before its cutoff. Attempts are not counted.</summary>
     public Task<QueuedChange> ReleaseAsync(string cluster, string changeId, string holder, CancellationToken cancellationToken) =>
         RunAsync("release", cluster, changeId, holder, Release(cluster, changeId, holder), cancellationToken);
@@ -233,6 +241,16 @@ public sealed partial class MaintenanceStore
             "SET #status = :applying, #holder = :holder, #updatedAt = :now",
             "#status = :pending OR (#status = :applying AND #holder = :holder)",
             new() { [":applying"] = Status(QueuedChangeStatus.Applying), [":pending"] = Status(QueuedChangeStatus.Pending), [":holder"] = S(holder) });
+    }
+
+    private Update TakeOver(string cluster, string changeId, string previous, string holder)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(previous);
+        ArgumentException.ThrowIfNullOrEmpty(holder);
+        return Transition(cluster, changeId,
+            "SET #holder = :holder, #updatedAt = :now",
+            "#status = :applying AND #holder = :previous",
+            new() { [":applying"] = Status(QueuedChangeStatus.Applying), [":previous"] = S(previous), [":holder"] = S(holder) });
     }
 
     private Update Release(string cluster, string changeId, string holder)

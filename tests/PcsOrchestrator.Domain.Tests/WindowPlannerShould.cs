@@ -101,6 +101,8 @@ public sealed class WindowPlannerShould
 
         plan.Plan.IsNoOp.Should().BeTrue();
         plan.Drift.Should().BeEmpty();
+        plan.Intended.Should().BeEquivalentTo(Live);
+        WindowPlanner.Plan(Live, Live, DriftMode.Off, []).Intended.Should().BeNull("without drift detection nothing needs the reference");
         plan.RollbackOnFailure.Should().BeFalse();
         plan.ExpectedDuration.Should().BeNull();
     }
@@ -116,6 +118,7 @@ public sealed class WindowPlannerShould
         plan.CorrectsDrift.Should().BeFalse();
         plan.Plan.Desired.ScaleDownIdleTimeInSeconds.Should().Be(60, "report mode leaves the hand-made change");
         plan.Plan.Changes.Select(c => c.Path).Should().Equal(WindowPlanner.PurgePath);
+        plan.Intended.Should().BeEquivalentTo(Live with { DefaultPurgeTimeInDays = 90 }, "the reference stays what the orchestrator applied, so the drift is reported again next time");
     }
 
     [Fact]
@@ -128,6 +131,7 @@ public sealed class WindowPlannerShould
         plan.Drift.Select(d => d.Path).Should().Equal(WindowPlanner.ScaleDownPath, "slurmConfiguration.slurmCustomSettings[MaxJobCount]");
         plan.CorrectsDrift.Should().BeTrue();
         plan.Plan.Desired.Should().BeEquivalentTo(Live with { DefaultPurgeTimeInDays = 90 });
+        plan.Intended.Should().BeEquivalentTo(plan.Plan.Desired);
         plan.Plan.Changes.Select(c => (c.Path, c.Current, c.Desired)).Should().Equal(
             (WindowPlanner.ScaleDownPath, "60", "600"),
             ("slurmConfiguration.slurmCustomSettings[MaxJobCount]", "1", null),

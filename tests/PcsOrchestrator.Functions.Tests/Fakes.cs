@@ -185,10 +185,10 @@ internal sealed class RecordingMaintenance(RecordingLedger ledger) : IMaintenanc
         return new EnqueueOutcome(id, true, await Ledger.AppendAuditAsync(entry, cancellationToken));
     }
 
-    public Task<IReadOnlyList<HeldChange>> ChangesForRunAsync(string clusterIdentifier, string holder, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<HeldChange>> ChangesForRunAsync(string clusterIdentifier, CancellationToken cancellationToken)
     {
         IReadOnlyList<HeldChange> changes = [.. Queue
-            .Where(q => q.Cluster == clusterIdentifier && (States[q.ChangeId].Status == HeldChange.Pending || (States[q.ChangeId].Status == HeldChange.Applying && States[q.ChangeId].Holder == holder)))
+            .Where(q => q.Cluster == clusterIdentifier && States[q.ChangeId].Status is HeldChange.Pending or HeldChange.Applying)
             .OrderBy(q => q.ChangeId, StringComparer.Ordinal)
             .Select(q => new HeldChange(
                 new QueuedChange(q.ChangeId, q.SubmittedAt, Domain.Parsing.RequestParser.Parse(q.Request).Request!),
@@ -196,10 +196,10 @@ internal sealed class RecordingMaintenance(RecordingLedger ledger) : IMaintenanc
         return Task.FromResult(changes);
     }
 
-    public Task<bool> TakeAsync(string clusterIdentifier, string changeId, string holder, CancellationToken cancellationToken)
+    public Task<bool> TakeAsync(string clusterIdentifier, string changeId, string holder, string? from, CancellationToken cancellationToken)
     {
         var state = States[changeId];
-        if (state.Status == HeldChange.Pending || (state.Status == HeldChange.Applying && state.Holder == holder))
+        if (from is null ? state.Status == HeldChange.Pending || (state.Status == HeldChange.Applying && state.Holder == holder) : state.Status == HeldChange.Applying && state.Holder == from)
         {
             States[changeId] = (HeldChange.Applying, holder, state.Attempts, state.Outcome);
             return Task.FromResult(true);

@@ -227,6 +227,12 @@ public sealed class MaintenanceWindowsShould(DynamoDbLocal dynamo) : Scenario(dy
         UpdateCalls.Should().Be(updatesBefore, "report mode changes nothing");
         (await Local.PcsClient.GetClusterAsync(ClusterId, Ct)).SlurmConfiguration!.ScaleDownIdleTimeInSeconds.Should().Be(60);
         (await AuditAsync()).Select(e => e.EventType).Should().EndWith(["requested", "drift-detected", "no-change"]);
+        JsonNode.Parse((await Local.Maintenance.GetDesiredStateAsync("demo-cluster", Ct))!.Configuration)!["scaleDownIdleTimeInSeconds"]!.GetValue<int>()
+            .Should().Be(900, "a reported drift does not become the reference");
+
+        await OpenNextWindowAsync(Sunday.AddDays(7));
+
+        (await AuditAsync()).Count(e => e.EventType == "drift-detected").Should().Be(2, "the drift is reported again until someone fixes it");
     }
 
     [Fact]
@@ -286,12 +292,12 @@ public sealed class MaintenanceWindowsShould(DynamoDbLocal dynamo) : Scenario(dy
         var id = queued["changeId"]!.GetValue<string>();
         var ledger = new Functions.Adapters.DynamoRunLedger(Local.Dynamo, Local.Tables, Time);
         var maintenance = new Functions.Adapters.DynamoMaintenanceLedger(Local.Dynamo, Local.Tables, Time, ledger, Functions.Adapters.StackDefaults.None);
-        (await maintenance.TakeAsync("demo-cluster", id, "exec:window", Ct)).Should().BeTrue();
+        (await maintenance.TakeAsync("demo-cluster", id, "exec:window", null, Ct)).Should().BeTrue();
         Functions.Ports.AuditDraft Entry() => new("demo-cluster", "applied", "exec:window") { IdempotencyKey = queued["idempotencyKey"]!.GetValue<string>(), Reason = "applied in a test" };
 
         var first = await maintenance.SettleAsync("demo-cluster", id, "exec:window", Functions.Ports.Settlement.Applied, "applied in a test", Entry(), Ct);
         var retried = await maintenance.SettleAsync("demo-cluster", id, "exec:window", Functions.Ports.Settlement.Applied, "applied in a test", Entry(), Ct);
-        var stranger = await maintenance.TakeAsync("demo-cluster", id, "exec:other", Ct);
+        var stranger = await maintenance.TakeAsync("demo-cluster", id, "exec:other", null, Ct);
 
         first.Should().NotBeNull();
         retried.Should().BeNull("the change is no longer held: the first attempt settled it");
@@ -299,6 +305,29 @@ public sealed class MaintenanceWindowsShould(DynamoDbLocal dynamo) : Scenario(dy
         (await AuditAsync()).Count(e => e.EventType == "applied").Should().Be(1);
         (await QueueAsync()).Single().Should().Match<QueuedChange>(c => c.Status == QueuedChangeStatus.Applied && c.Holder == "exec:window");
         (await VerifyAsync()).Intact.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task TakeOverAChangeAnEarlierRunLeftApplying_AndRefuseThatRunsLateSettlement()
+    {
+        await SetWindowAsync(Weekly);
+        var queued = await SubmitAsync("""{"scaleDownIdleTimeInSeconds":900}""");
+        var id = queued["changeId"]!.GetValue<string>();
+        var ledger = new Functions.Adapters.DynamoRunLedger(Local.Dynamo, Local.Tables, Time);
+        var maintenance = new Functions.Adapters.DynamoMaintenanceLedger(Local.Dynamo, Local.Tables, Time, ledger, Functions.Adapters.StackDefaults.None);
+        // A run that took the change and was stopped before it could settle it (no Catch runs for a stopped execution).
+        (await maintenance.TakeAsync("demo-cluster", id, "exec:stopped", null, Ct)).Should().BeTrue();
+
+        var runs = await OpenNextWindowAsync(Sunday);
+        var late = await maintenance.SettleAsync("demo-cluster", id, "exec:stopped", Functions.Ports.Settlement.Failed, "late", new Functions.Ports.AuditDraft("demo-cluster", "apply-failed", "exec:stopped"), Ct);
+
+        runs.Select(r => r.Status).Should().OnlyContain(s => s == ExecutionStatus.Succeeded);
+        UpdateCalls.Should().Be(1);
+        var change = (await QueueAsync()).Single();
+        change.Status.Should().Be(QueuedChangeStatus.Applied);
+        change.Holder.Should().StartWith("arn:aws:states:", "the window run took it over");
+        late.Should().BeNull("the stopped run no longer holds it");
+        (await AuditAsync()).Single(e => e.EventType == "planned").Reason.Should().Contain("taken over from exec:stopped");
     }
 
     [Fact]

@@ -30,10 +30,13 @@ public sealed record DriftItem(string Path, string? Applied, string? Live);
 /// A window's plan for one cluster: the merged update plan, the conflicts between the queued changes, the drift
 /// found, whether the plan restores the last applied configuration, and what the changes ask of the run (rollback,
 /// expected duration). <see cref="Issues"/> is non-empty when the merged configuration breaks a limit no single
-/// change did (for example more than 200 settings in one list).
+/// change did (for example more than 200 settings in one list). <see cref="Intended"/> (drift watched only) is what
+/// the orchestrator means the cluster to have afterwards: the changes merged into the last applied configuration,
+/// not into a drifted one, so a drift that is only reported stays reported until it is fixed.
 /// </summary>
 public sealed record WindowPlan(
     UpdatePlan Plan,
+    ClusterConfiguration? Intended,
     IReadOnlyList<MergeConflict> Conflicts,
     IReadOnlyList<DriftItem> Drift,
     bool CorrectsDrift,
@@ -65,12 +68,16 @@ public static class WindowPlanner
         var start = corrects ? lastApplied! : live;
         var (desired, conflicts) = Merge(start, changes);
         var plan = new UpdatePlan(live, desired, Planner.Payload(live, desired), Planner.Diff(live, desired));
+        var intended = drift == DriftMode.Off ? null
+            : lastApplied is null || corrects || driftItems.Count == 0 ? desired
+            : Merge(lastApplied, changes).Desired;
 
         var issues = new IssueCollector();
         RequestValidator.ValidateConfiguration(plan.Payload, new UpdateOptions { AllowUnlistedSettings = true }, "$.merged.slurmConfiguration", issues);
         var expected = changes.Select(c => c.Request.Options.ExpectedUpdateMinutes).Max();
         return new WindowPlan(
             plan,
+            intended,
             conflicts,
             driftItems,
             corrects,

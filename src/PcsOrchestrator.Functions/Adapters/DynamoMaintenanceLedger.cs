@@ -70,17 +70,19 @@ public sealed class DynamoMaintenanceLedger(IAmazonDynamoDB dynamo, TableNames t
         }
     }
 
-    public async Task<IReadOnlyList<HeldChange>> ChangesForRunAsync(string clusterIdentifier, string holder, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<HeldChange>> ChangesForRunAsync(string clusterIdentifier, CancellationToken cancellationToken)
     {
         var stored = await DynamoRunLedger.StoreAsync(() => _store.ListChangesAsync(clusterIdentifier, [QueuedChangeStatus.Pending, QueuedChangeStatus.Applying], cancellationToken));
-        return [.. stored.Where(c => c.Status == QueuedChangeStatus.Pending || c.Holder == holder).Select(ToHeld)];
+        return [.. stored.Select(ToHeld)];
     }
 
-    public async Task<bool> TakeAsync(string clusterIdentifier, string changeId, string holder, CancellationToken cancellationToken)
+    public async Task<bool> TakeAsync(string clusterIdentifier, string changeId, string holder, string? from, CancellationToken cancellationToken)
     {
         try
         {
-            await DynamoRunLedger.StoreAsync(() => _store.TakeAsync(clusterIdentifier, changeId, holder, cancellationToken));
+            await DynamoRunLedger.StoreAsync(() => from is null
+                ? _store.TakeAsync(clusterIdentifier, changeId, holder, cancellationToken)
+                : _store.TakeOverAsync(clusterIdentifier, changeId, from, holder, cancellationToken));
             return true;
         }
         catch (QueuedChangeStateException)

@@ -262,6 +262,12 @@ public sealed class PlanResult
     /// <summary>For a window run: the plan restores the last applied configuration (drift correction).</summary>
     public bool CorrectsDrift { get; set; }
 
+    /// <summary>
+    /// Where the cluster's window watches drift: the configuration the orchestrator means the cluster to have once this
+    /// succeeds (the change applied to the last applied configuration, not to a drifted one), which Finalize records.
+    /// </summary>
+    public JsonElement? Intended { get; set; }
+
     /// <summary>Where the audit chain ended after this run's latest entry, as far as this step knows.</summary>
     public AuditMark? AuditHead { get; set; }
 }

@@ -68,11 +68,15 @@ public interface IMaintenanceLedger
     /// </summary>
     Task<EnqueueOutcome> EnqueueAsync(QueueEntry change, AuditDraft entry, CancellationToken cancellationToken);
 
-    /// <summary>The cluster's pending changes and those <paramref name="holder"/> holds, in submission order.</summary>
-    Task<IReadOnlyList<HeldChange>> ChangesForRunAsync(string clusterIdentifier, string holder, CancellationToken cancellationToken);
+    /// <summary>The cluster's pending changes and those being applied (by anyone), in submission order.</summary>
+    Task<IReadOnlyList<HeldChange>> ChangesForRunAsync(string clusterIdentifier, CancellationToken cancellationToken);
 
-    /// <summary>Takes a pending change for <paramref name="holder"/> (idempotent); false when it is no longer pending (cancelled meanwhile).</summary>
-    Task<bool> TakeAsync(string clusterIdentifier, string changeId, string holder, CancellationToken cancellationToken);
+    /// <summary>
+    /// Takes a change for <paramref name="holder"/>: a pending one (idempotent for the same holder), or, with
+    /// <paramref name="from"/>, one an earlier run left applying (only a run that holds the cluster's lock may). False
+    /// when it is no longer in that state (cancelled, or settled, meanwhile).
+    /// </summary>
+    Task<bool> TakeAsync(string clusterIdentifier, string changeId, string holder, string? from, CancellationToken cancellationToken);
 
     /// <summary>
     /// Settles a change <paramref name="holder"/> took and writes <paramref name="entry"/> with it, in one write. Null

@@ -8,8 +8,8 @@ namespace PcsOrchestrator.Functions.Steps;
 /// <summary>
 /// Ends a successful run: the outcome (succeeded, no-change, dry-run, deferred or duplicate) becomes the final audit
 /// entry and the execution's output; the idempotency record is completed (freed for a deferred request, which has
-/// not happened yet) and the cluster lock released. Where a window watches drift, the configuration the cluster now has
-/// because of the orchestrator is recorded as the last applied one (the reference for drift). A window run first settles every queued change it took:
+/// not happened yet) and the cluster lock released. Where a window watches drift, the configuration the orchestrator
+/// means the cluster to have is recorded as the last applied one (the reference for drift). A window run first settles every queued change it took:
 /// applied (each with its own <c>applied</c> entry) or, deferred, back in the queue (each with a <c>deferred</c> entry).
 /// </summary>
 public sealed class FinalizeStep(StepServices services)
@@ -89,12 +89,11 @@ public sealed class FinalizeStep(StepServices services)
             FencingToken = state.Claim?.FencingToken,
         }, cancellationToken);
 
-        // What the cluster now has because of the orchestrator: the reference a window that watches drift compares the
-        // live configuration with (only such clusters need it; a window that starts watching records it on its first run).
-        var watchesDrift = (run.Window?.Drift ?? state.Claim?.WindowDrift) is "report" or "correct";
-        if (watchesDrift && (outcome is Outcomes.Succeeded or Outcomes.NoChange) && (state.Verify?.After ?? plan?.Desired) is { } applied)
+        // What the orchestrator means the cluster to have now: the reference a window that watches drift compares the live
+        // configuration with (Plan computes it only for such clusters; a window that starts watching records it on its first run).
+        if ((outcome is Outcomes.Succeeded or Outcomes.NoChange) && plan?.Intended is { } intended)
         {
-            await services.Maintenance.RecordAppliedAsync(run.ClusterIdentifier, RunStateExtensions.ParseConfiguration(applied, "applied"), run.ExecutionId, cancellationToken);
+            await services.Maintenance.RecordAppliedAsync(run.ClusterIdentifier, RunStateExtensions.ParseConfiguration(intended, "plan.intended"), run.ExecutionId, cancellationToken);
         }
 
         var json = JsonSerializer.Serialize(result, FunctionsJsonContext.Default.FinalResult);
@@ -131,7 +130,8 @@ public sealed class FinalizeStep(StepServices services)
 
             if (included.Count == 0)
             {
-                foreach (var change in await services.Maintenance.ChangesForRunAsync(run.ClusterIdentifier, run.ExecutionId, cancellationToken))
+                var waiting = await services.Maintenance.ChangesForRunAsync(run.ClusterIdentifier, cancellationToken);
+                foreach (var change in waiting.Where(c => c.Status == HeldChange.Pending))
                 {
                     head = await services.Ledger.AppendAuditAsync(
                         ChangeEntry(state, run, change.ChangeId, change.IdempotencyKey, change.Request.RequestedBy, change.Source, AuditEvents.Deferred, why, head), cancellationToken);

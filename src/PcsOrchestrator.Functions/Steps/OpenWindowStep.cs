@@ -3,7 +3,6 @@ using PcsOrchestrator.Domain;
 using PcsOrchestrator.Domain.Parsing;
 using PcsOrchestrator.Domain.Windows;
 using PcsOrchestrator.Functions.Contracts;
-using PcsOrchestrator.Functions.Ports;
 
 namespace PcsOrchestrator.Functions.Steps;
 
@@ -47,7 +46,8 @@ public sealed class OpenWindowStep(StepServices services)
         var runs = new List<WindowClusterRun>();
         foreach (var cluster in window.Clusters)
         {
-            var pending = (await services.Maintenance.ChangesForRunAsync(cluster, opening.ExecutionId, cancellationToken)).Count(c => c.Status == HeldChange.Pending);
+            // Pending changes, and any an earlier run left applying (the run takes those over once it holds the lock).
+            var pending = (await services.Maintenance.ChangesForRunAsync(cluster, cancellationToken)).Count;
             if (pending == 0 && window.Drift == DriftMode.Off)
             {
                 runs.Add(new WindowClusterRun { ClusterIdentifier = cluster, Action = "skipped", Reason = "no queued changes" });

@@ -37,6 +37,13 @@ public sealed class PlanStep(StepServices services)
 
         var result = Result(state, plan, outcome, reason);
         result.RollbackOnFailure = run.RollbackOnFailure;
+        if (state.Claim?.WindowDrift is "report" or "correct")
+        {
+            // What the orchestrator means the cluster to have: the request on top of what it applied last, not of a drift.
+            var lastApplied = await services.Maintenance.LastAppliedAsync(run.ClusterIdentifier, cancellationToken);
+            result.Intended = RunStateExtensions.ToJson(lastApplied is null ? plan.Desired : Planner.Apply(lastApplied, request.SlurmConfiguration, request.Options));
+        }
+
         if (outcome is PlanOutcomes.Apply or PlanOutcomes.DryRun)
         {
             result.AuditHead = await AppendPlannedAsync(state, run, result, null, cancellationToken);
@@ -52,17 +59,25 @@ public sealed class PlanStep(StepServices services)
     /// </summary>
     private async Task<PlanResult> PlanWindowAsync(RunState state, RunInfo run, WindowRunInfo window, CancellationToken cancellationToken)
     {
-        var candidates = await services.Maintenance.ChangesForRunAsync(run.ClusterIdentifier, run.ExecutionId, cancellationToken);
+        // This run holds the cluster's lock: a change another run left applying (stopped, or its lock lost, before it
+        // settled it) is taken over; that run's settlements are refused from then on.
+        var candidates = await services.Maintenance.ChangesForRunAsync(run.ClusterIdentifier, cancellationToken);
         var taken = new List<HeldChange>();
+        var takenOver = new List<string>();
         foreach (var change in candidates.Take(services.Settings.MaxChangesPerWindow))
         {
-            if (change.Status == HeldChange.Applying && change.Holder == run.ExecutionId)
+            var from = change.Status == HeldChange.Applying && change.Holder != run.ExecutionId ? change.Holder : null;
+            if (change.Status == HeldChange.Applying && from is null)
             {
                 taken.Add(change);
             }
-            else if (await services.Maintenance.TakeAsync(run.ClusterIdentifier, change.ChangeId, run.ExecutionId, cancellationToken))
+            else if (await services.Maintenance.TakeAsync(run.ClusterIdentifier, change.ChangeId, run.ExecutionId, from, cancellationToken))
             {
                 taken.Add(change);
+                if (from is not null)
+                {
+                    takenOver.Add(from);
+                }
             }
         }
 
@@ -77,14 +92,17 @@ public sealed class PlanStep(StepServices services)
         var plan = windowPlan.Plan;
         var count = taken.Count == 1 ? "1 queued change" : $"{taken.Count.ToString(CultureInfo.InvariantCulture)} queued changes";
         var extra = (windowPlan.CorrectsDrift ? "; restoring the last applied configuration" : string.Empty)
+            + (takenOver.Count > 0 ? $"; taken over from {string.Join(", ", takenOver.Distinct(StringComparer.Ordinal))}, which left them applying" : string.Empty)
             + (left > 0 ? $"; {left.ToString(CultureInfo.InvariantCulture)} more wait for the next window (at most {services.Settings.MaxChangesPerWindow} per window)" : string.Empty);
-        var (outcome, reason) = plan.IsNoOp ? (PlanOutcomes.NoChange, $"maintenance window {window.Name}: the cluster already has the configuration of {count}{extra}")
+        var (outcome, reason) = plan.IsNoOp && taken.Count == 0 ? (PlanOutcomes.NoChange, $"maintenance window {window.Name}: nothing is queued{(driftMode == DriftMode.Off ? string.Empty : " and nothing drifted")}{extra}")
+            : plan.IsNoOp ? (PlanOutcomes.NoChange, $"maintenance window {window.Name}: the cluster already has the configuration of {count}{extra}")
             : !guard.Proceed ? (PlanOutcomes.Defer, guard.Reason)
             : (PlanOutcomes.Apply, $"maintenance window {window.Name}: {count} merged into one update{extra}");
 
         var result = Result(state, plan, outcome, reason);
         result.RollbackOnFailure = windowPlan.RollbackOnFailure;
         result.CorrectsDrift = windowPlan.CorrectsDrift;
+        result.Intended = windowPlan.Intended is { } intended ? RunStateExtensions.ToJson(intended) : null;
         result.Included = [.. taken.Select(c => new IncludedChange
         {
             ChangeId = c.ChangeId,

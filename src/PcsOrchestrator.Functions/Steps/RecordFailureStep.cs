@@ -33,9 +33,9 @@ public sealed class RecordFailureStep(StepServices services)
         }
 
         var head = state.LatestAuditHead();
-        if (run?.Window is not null && state.Plan?.Included is { Count: > 0 } included)
+        if (run?.Window is not null)
         {
-            head = await SettleWindowAsync(state, run, included, error, cause, head, cancellationToken);
+            head = await SettleWindowAsync(state, run, error, cause, head, cancellationToken);
         }
 
         if (cluster is not null)
@@ -69,19 +69,24 @@ public sealed class RecordFailureStep(StepServices services)
         return new FailureResult { Error = error, Cause = cause, AuditEvent = cluster is null ? null : eventType };
     }
 
-    /// <summary>The changes a failed window run took: failed, or back in the queue when they asked; released when the plan was to defer.</summary>
-    private async Task<AuditMark?> SettleWindowAsync(RunState state, RunInfo run, IReadOnlyList<IncludedChange> included, string error, string cause, AuditMark? head, CancellationToken cancellationToken)
+    /// <summary>
+    /// The changes a failed window run holds (read from the queue, not the state: Plan may have taken them and failed
+    /// before it returned): failed, or back in the queue when they asked; released when the plan was to defer.
+    /// </summary>
+    private async Task<AuditMark?> SettleWindowAsync(RunState state, RunInfo run, string error, string cause, AuditMark? head, CancellationToken cancellationToken)
     {
         var window = run.Window!.Name;
-        foreach (var change in included)
+        var held = (await services.Maintenance.ChangesForRunAsync(run.ClusterIdentifier, cancellationToken))
+            .Where(c => c.Status == HeldChange.Applying && c.Holder == run.ExecutionId);
+        foreach (var change in held)
         {
             var (settlement, eventType, why) = state.Plan?.Outcome == PlanOutcomes.Defer
                 ? (Settlement.Released, AuditEvents.Deferred, $"maintenance window {window} could not start the update ({error}: {cause}); the change stays queued for the next window")
-                : change.RequeueOnFailure
+                : change.Request.Options.RequeueOnFailure
                     ? (Settlement.Requeued, AuditEvents.ApplyFailed, $"maintenance window {window} failed ({error}: {cause}); queued again for the next window, as the change asked (requeueOnFailure)")
                     : (Settlement.Failed, AuditEvents.ApplyFailed, $"maintenance window {window} failed ({error}: {cause}); the change is marked failed (send it again, or set options.requeueOnFailure)");
             head = await services.Maintenance.SettleAsync(run.ClusterIdentifier, change.ChangeId, run.ExecutionId, settlement, why,
-                FinalizeStep.ChangeEntry(state, run, change.ChangeId, change.IdempotencyKey, change.RequestedBy, change.Source, eventType, why, head) with { FencingToken = null },
+                FinalizeStep.ChangeEntry(state, run, change.ChangeId, change.IdempotencyKey, change.Request.RequestedBy, change.Source, eventType, why, head) with { FencingToken = null },
                 cancellationToken) ?? head;
         }
 
