@@ -90,6 +90,20 @@ public sealed class WindowStepsShould
     }
 
     [Fact]
+    public async Task AnswerARetryOfTheClaimThatQueuedTheChange_AsQueuedAgain_NotAsItsOwnDuplicate()
+    {
+        var state = Prepared(Change("""{"scaleDownIdleTimeInSeconds":900}"""), "exec:one");
+        var first = await new ClaimStep(Services()).RunAsync(state, CancellationToken.None);
+
+        var retried = await new ClaimStep(Services()).RunAsync(state, CancellationToken.None);
+
+        retried.Outcome.Should().Be(ClaimOutcomes.Queued);
+        retried.Result!.ChangeId.Should().Be(first.Result!.ChangeId);
+        _maintenance.Queue.Should().ContainSingle();
+        _ledger.Audit.Should().ContainSingle("the queued entry is written once");
+    }
+
+    [Fact]
     public async Task ApplyNowWhenTheRequestSaysSo_TakingTheLockAsAlways()
     {
         var claim = await SubmitAsync(Change("""{"scaleDownIdleTimeInSeconds":900}""", ""","apply":"now" """), "exec:one");

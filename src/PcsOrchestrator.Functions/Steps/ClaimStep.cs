@@ -39,6 +39,10 @@ public sealed class ClaimStep(StepServices services)
         var key = await services.Ledger.ClaimKeyAsync(run.IdempotencyKey, run.PayloadHash, run.ExecutionId, run.ClientToken, run.Deadline.AddMinutes(5), cancellationToken);
         switch (key.Status)
         {
+            case KeyClaimStatus.Completed when key.Owner == run.ExecutionId && key.StoredResultJson is { } mine
+                && JsonSerializer.Deserialize(mine, FunctionsJsonContext.Default.FinalResult) is { Outcome: FinalizeStep.Outcomes.Queued } queued:
+                // A retry of this very step after it queued the change (its answer was lost): the same answer again.
+                return new ClaimResult { Outcome = ClaimOutcomes.Queued, Attempt = attempt, Result = queued, AuditHead = state.LatestAuditHead() };
             case KeyClaimStatus.Completed:
                 return new ClaimResult
                 {
