@@ -38,6 +38,8 @@ public static class CliApp
             PlanCommand.Create(),
             AuditCommands.History(),
             AuditCommands.Audit(),
+            WindowCommands.Create(),
+            QueueCommands.Create(),
             new Command("local", "Run PcsOrchestrator on this machine: no AWS account needed.")
             {
                 LocalUpCommand.Create(),
