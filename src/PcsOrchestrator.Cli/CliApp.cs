@@ -35,6 +35,7 @@ public static class CliApp
             GraphCommand.Create(),
             ExecutionCommands.Start(),
             ExecutionCommands.Status(),
+            SubmitCommand.Create(),
             PlanCommand.Create(),
             AuditCommands.History(),
             AuditCommands.Audit(),

@@ -26,6 +26,7 @@ public sealed class CliShould
     [InlineData("history")]
     [InlineData("audit")]
     [InlineData("audit verify")]
+    [InlineData("submit")]
     [InlineData("window")]
     [InlineData("window set")]
     [InlineData("window list")]
@@ -63,6 +64,7 @@ public sealed class CliShould
     [InlineData("window set", "<prefix>-maintenance when --table-prefix is given, else $MAINTENANCE_TABLE_NAME (what the functions read), else pcs-orchestrator-maintenance", "$PCS_ORCHESTRATOR_SCHEDULER_ROLE_ARN", "AWS_ENDPOINT_URL_SCHEDULER")]
     [InlineData("window show", "$MAINTENANCE_TABLE_NAME", "$PCS_ORCHESTRATOR_STATE_MACHINE_ARN", "$PCS_ORCHESTRATOR_SCHEDULE_GROUP")]
     [InlineData("queue cancel", "--audit-table", "<prefix>-audit when --table-prefix is given, else $AUDIT_TABLE_NAME", "operating system's user name")]
+    [InlineData("submit", "next-window", "$PCS_ORCHESTRATOR_STATE_MACHINE_ARN", "AWS_ENDPOINT_URL_SFN")]
     public void DocumentWhereEachValueComesFrom_InHelp(string command, params string[] phrases)
     {
         var output = new StringWriter();

@@ -122,6 +122,7 @@ public sealed class WindowInputShould
     [InlineData("window|set|w|--expected-version|-1|--schedule|cron(0 2 ? * SUN *)|--duration|60|--clusters|pcs-a", "--expected-version must be 0")]
     [InlineData("window|show|w|--next|101", "--next must be between 0 and 100")]
     [InlineData("window|set|w|--scheduler-endpoint|ftp://x|--schedule|cron(0 2 ? * SUN *)|--duration|60|--clusters|pcs-a", "--scheduler-endpoint: 'ftp://x' is not an http(s) URL")]
+    [InlineData("submit|events/direct-request.json|--wait|-1", "--wait must be 0 or more seconds")]
     public void RefuseABadCommandLine_WithOneErrorLineAndExitCode2(string line, string message)
     {
         var error = new StringWriter();
