@@ -35,9 +35,12 @@ public static class CliApp
             GraphCommand.Create(),
             ExecutionCommands.Start(),
             ExecutionCommands.Status(),
+            SubmitCommand.Create(),
             PlanCommand.Create(),
             AuditCommands.History(),
             AuditCommands.Audit(),
+            WindowCommands.Create(),
+            QueueCommands.Create(),
             new Command("local", "Run PcsOrchestrator on this machine: no AWS account needed.")
             {
                 LocalUpCommand.Create(),

@@ -67,9 +67,10 @@ public sealed class LocalServices : IAsyncDisposable
 
     private readonly List<IAsyncDisposable> _owned;
 
-    private LocalServices(Uri dynamoEndpoint, TableNames tables, PcsEmulator pcs, LambdaEmulator lambda, StepFunctionsEndpoint stepFunctions, SchedulerEndpoint scheduler, List<IAsyncDisposable> owned)
+    private LocalServices(Uri dynamoEndpoint, TableNames tables, PcsEmulator pcs, LambdaEmulator lambda, StepFunctionsEndpoint stepFunctions, SchedulerEndpoint scheduler, ScaledTimeProvider? clock, List<IAsyncDisposable> owned)
     {
         Scheduler = scheduler;
+        Clock = clock;
         DynamoEndpoint = dynamoEndpoint;
         Tables = tables;
         Pcs = pcs;
@@ -89,6 +90,9 @@ public sealed class LocalServices : IAsyncDisposable
     public StepFunctionsEndpoint StepFunctions { get; }
 
     public SchedulerEndpoint Scheduler { get; }
+
+    /// <summary>The stack's accelerated clock (null at real time): the functions, the runner, the emulator and the scheduler all read it.</summary>
+    public ScaledTimeProvider? Clock { get; }
 
     /// <summary>The function names (template.yaml's logical IDs) and the handler each one runs.</summary>
     public static IReadOnlyDictionary<string, string> Functions { get; } =
@@ -193,7 +197,7 @@ public sealed class LocalServices : IAsyncDisposable
             owned.Add(new Owned(client));
             owned.Add(scheduler);
             scheduler.Start();
-            return new LocalServices(dynamoEndpoint, tables, pcs, lambda, stepFunctions, scheduler, owned);
+            return new LocalServices(dynamoEndpoint, tables, pcs, lambda, stepFunctions, scheduler, clock, owned);
         }
         catch
         {
@@ -204,9 +208,23 @@ public sealed class LocalServices : IAsyncDisposable
 
     /// <summary>
     /// One JSON object with every endpoint and name a client needs, and under <c>env</c> the same as the environment
-    /// variables the <c>pcs-orchestrator</c> commands and the AWS CLI read, ready to export.
+    /// variables the <c>pcs-orchestrator</c> commands and the AWS CLI read, ready to export. On an accelerated clock
+    /// <c>env</c> also carries the clock's variables, so the commands compute window openings and write audit
+    /// entries on the stack's time, as the functions do.
     /// </summary>
-    public JsonObject Describe() => new()
+    public JsonObject Describe()
+    {
+        var description = Services();
+        var env = description["env"]!.AsObject();
+        foreach (var (name, value) in Clock?.Variables() ?? new Dictionary<string, string>())
+        {
+            env[name] = value;
+        }
+
+        return description;
+    }
+
+    private JsonObject Services() => new()
     {
         ["region"] = Region,
         ["stepFunctions"] = StepFunctions.Endpoint.ToString(),

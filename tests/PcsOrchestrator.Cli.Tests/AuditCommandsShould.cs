@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Microsoft.Extensions.Time.Testing;
 using PcsOrchestrator.Cli.Commands;
@@ -13,27 +12,10 @@ namespace PcsOrchestrator.Cli.Tests;
 /// <see cref="AuditLog"/> into freshly created tables, and tampering done directly through the DynamoDB client.
 /// </summary>
 [Trait("Category", "Integration")]
-public sealed class AuditCommandsShould(DynamoDbLocal dynamoDb) : IClassFixture<DynamoDbLocal>, IAsyncLifetime
+public sealed class AuditCommandsShould(DynamoDbLocal dynamoDb) : TablesTest(dynamoDb, "cli"), IClassFixture<DynamoDbLocal>
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 24, 22, 0, 0, TimeSpan.Zero);
     private static readonly string[] Events = ["requested", "planned", "update-started", "succeeded", "requested"];
-
-    private readonly IAmazonDynamoDB _dynamo = dynamoDb.CreateClient();
-    private readonly string _prefix = "cli" + Guid.NewGuid().ToString("N")[..10];
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    private TableNames Tables => TableNames.WithPrefix(_prefix);
-
-    private string Endpoint => dynamoDb.Endpoint.ToString();
-
-    public async ValueTask InitializeAsync() => await TableDefinitions.CreateAsync(_dynamo, Tables, Ct, enableTimeToLive: false);
-
-    public ValueTask DisposeAsync()
-    {
-        _dynamo.Dispose();
-        return ValueTask.CompletedTask;
-    }
 
     [Fact]
     public async Task ListTheAuditLogNewestFirst_WithLimitAndTimeRange()
@@ -41,7 +23,7 @@ public sealed class AuditCommandsShould(DynamoDbLocal dynamoDb) : IClassFixture<
         await AppendAsync("hist-cluster", Events.Length);
         await AppendAsync("someone-else", 2);
 
-        var (exit, stdout, stderr) = await CliProcess.RunAsync("history", "hist-cluster", "--table-prefix", _prefix, "--dynamodb-endpoint", Endpoint, "--output", "json");
+        var (exit, stdout, stderr) = await CliProcess.RunAsync("history", "hist-cluster", "--table-prefix", Prefix, "--dynamodb-endpoint", Endpoint, "--output", "json");
 
         exit.Should().Be(ExitCodes.Success, stderr);
         var history = JsonNode.Parse(stdout)!;
@@ -58,20 +40,20 @@ public sealed class AuditCommandsShould(DynamoDbLocal dynamoDb) : IClassFixture<
         newest["reason"]!.GetValue<string>().Should().Be("CHG-5");
         newest["details"]!["step"]!.GetValue<int>().Should().Be(5, "details that are JSON come back as JSON");
 
-        (exit, stdout, stderr) = await CliProcess.RunAsync("history", "hist-cluster", "--table-prefix", _prefix, "--dynamodb-endpoint", Endpoint, "--output", "json", "--limit", "2");
+        (exit, stdout, stderr) = await CliProcess.RunAsync("history", "hist-cluster", "--table-prefix", Prefix, "--dynamodb-endpoint", Endpoint, "--output", "json", "--limit", "2");
 
         exit.Should().Be(ExitCodes.Success, stderr);
         history = JsonNode.Parse(stdout)!;
         history["entries"]!.AsArray().Select(e => e!["sequence"]!.GetValue<long>()).Should().Equal(5, 4);
         history["more"]!.GetValue<bool>().Should().BeTrue();
 
-        (exit, stdout, stderr) = await CliProcess.RunAsync("history", "hist-cluster", "--table-prefix", _prefix, "--dynamodb-endpoint", Endpoint, "--output", "json",
+        (exit, stdout, stderr) = await CliProcess.RunAsync("history", "hist-cluster", "--table-prefix", Prefix, "--dynamodb-endpoint", Endpoint, "--output", "json",
             "--from", "2026-11-24T22:02:00Z", "--to", "2026-11-24T23:04:00+01:00");
 
         exit.Should().Be(ExitCodes.Success, stderr);
         JsonNode.Parse(stdout)!["entries"]!.AsArray().Select(e => e!["sequence"]!.GetValue<long>()).Should().Equal(4, 3, 2);
 
-        (exit, stdout, stderr) = await CliProcess.RunAsync("history", "hist-cluster", "--table-prefix", _prefix, "--dynamodb-endpoint", Endpoint);
+        (exit, stdout, stderr) = await CliProcess.RunAsync("history", "hist-cluster", "--table-prefix", Prefix, "--dynamodb-endpoint", Endpoint);
 
         exit.Should().Be(ExitCodes.Success, stderr);
         var lines = stdout.Split('\n');
@@ -130,7 +112,7 @@ public sealed class AuditCommandsShould(DynamoDbLocal dynamoDb) : IClassFixture<
         exit.Should().Be(ExitCodes.Success, stderr);
         stdout.Trim().Should().Be($"Audit chain of cluster edit-cluster is intact: 5 entries checked ({Tables.Audit}).");
 
-        await _dynamo.UpdateItemAsync(new UpdateItemRequest
+        await Dynamo.UpdateItemAsync(new UpdateItemRequest
         {
             TableName = Tables.Audit,
             Key = Key("edit-cluster", 3),
@@ -158,7 +140,7 @@ public sealed class AuditCommandsShould(DynamoDbLocal dynamoDb) : IClassFixture<
     public async Task FindTheSequenceOfADeletedEntry()
     {
         await AppendAsync("gap-cluster", Events.Length);
-        await _dynamo.DeleteItemAsync(new DeleteItemRequest { TableName = Tables.Audit, Key = Key("gap-cluster", 2) }, Ct);
+        await Dynamo.DeleteItemAsync(new DeleteItemRequest { TableName = Tables.Audit, Key = Key("gap-cluster", 2) }, Ct);
 
         var (exit, stdout, stderr) = await VerifyAsync("gap-cluster", "--output", "json");
 
@@ -177,11 +159,11 @@ public sealed class AuditCommandsShould(DynamoDbLocal dynamoDb) : IClassFixture<
     [Fact]
     public async Task ReportAMissingTable_AsSomethingThatCouldNotBeReached()
     {
-        var (exit, stdout, stderr) = await CliProcess.RunAsync("audit", "verify", "any-cluster", "--table", _prefix + "-nope", "--dynamodb-endpoint", Endpoint);
+        var (exit, stdout, stderr) = await CliProcess.RunAsync("audit", "verify", "any-cluster", "--table", Prefix + "-nope", "--dynamodb-endpoint", Endpoint);
 
         exit.Should().Be(ExitCodes.Environment);
         stdout.Should().BeEmpty();
-        stderr.Should().StartWith($"error: the audit table '{_prefix}-nope' does not exist at {Endpoint}");
+        stderr.Should().StartWith($"error: the audit table '{Prefix}-nope' does not exist at {Endpoint}");
     }
 
     [Theory]
@@ -195,13 +177,13 @@ public sealed class AuditCommandsShould(DynamoDbLocal dynamoDb) : IClassFixture<
     }
 
     private Task<(int Exit, string Stdout, string Stderr)> VerifyAsync(string cluster, params string[] more) =>
-        CliProcess.RunAsync(["audit", "verify", cluster, "--table-prefix", _prefix, "--dynamodb-endpoint", Endpoint, .. more]);
+        CliProcess.RunAsync(["audit", "verify", cluster, "--table-prefix", Prefix, "--dynamodb-endpoint", Endpoint, .. more]);
 
     /// <summary>Appends <paramref name="count"/> entries one minute apart, as the functions do.</summary>
     private async Task AppendAsync(string cluster, int count)
     {
         var time = new FakeTimeProvider(Start);
-        var log = new AuditLog(_dynamo, Tables.Audit, time);
+        var log = new AuditLog(Dynamo, Tables.Audit, time);
         for (var i = 1; i <= count; i++)
         {
             time.Advance(TimeSpan.FromMinutes(1));
@@ -222,6 +204,4 @@ public sealed class AuditCommandsShould(DynamoDbLocal dynamoDb) : IClassFixture<
         [TableDefinitions.SortKey] = new AttributeValue { S = AuditLog.SortKeyOf(sequence) },
     };
 
-    private static List<string> Cells(string row) =>
-        [.. row.Split('│', StringSplitOptions.RemoveEmptyEntries).Select(c => c.Trim()).Where(c => c.Length > 0)];
 }

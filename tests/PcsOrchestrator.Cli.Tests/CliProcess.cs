@@ -8,6 +8,14 @@ namespace PcsOrchestrator.Cli.Tests;
 /// </summary>
 internal static class CliProcess
 {
+    /// <summary>Variables of this process the commands read, never passed on: each test says what its command sees.</summary>
+    private static readonly string[] Inherited =
+    [
+        "AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_PCS", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SFN", "AWS_ENDPOINT_URL_SCHEDULER",
+        "AUDIT_TABLE_NAME", "MAINTENANCE_TABLE_NAME", "PCS_ORCHESTRATOR_STATE_MACHINE_ARN", "PCS_ORCHESTRATOR_SCHEDULER_ROLE_ARN", "PCS_ORCHESTRATOR_SCHEDULE_GROUP",
+        "PCS_ORCHESTRATOR_CLOCK_SPEED", "PCS_ORCHESTRATOR_CLOCK_ANCHOR",
+    ];
+
     public static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
@@ -21,9 +29,8 @@ internal static class CliProcess
         throw new InvalidOperationException("repository root not found");
     }
 
-    public static Task<(int Exit, string Stdout, string Stderr)> RunAsync(params string[] arguments) => RunAsync(new Dictionary<string, string>(), arguments);
-
-    public static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    /// <summary>Starts the command with only the variables given (and dummy credentials); the caller waits for it or kills it.</summary>
+    public static Process Start(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepositoryRoot() };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "pcs-orchestrator.dll"));
@@ -32,7 +39,7 @@ internal static class CliProcess
             info.ArgumentList.Add(argument);
         }
 
-        foreach (var name in new[] { "AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_PCS", "AWS_ENDPOINT_URL_DYNAMODB", "AUDIT_TABLE_NAME" })
+        foreach (var name in Inherited)
         {
             info.Environment.Remove(name);
         }
@@ -45,7 +52,14 @@ internal static class CliProcess
             info.Environment[name] = value;
         }
 
-        using var process = Process.Start(info)!;
+        return Process.Start(info)!;
+    }
+
+    public static Task<(int Exit, string Stdout, string Stderr)> RunAsync(params string[] arguments) => RunAsync(new Dictionary<string, string>(), arguments);
+
+    public static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    {
+        using var process = Start(environment, arguments);
         try
         {
             var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);

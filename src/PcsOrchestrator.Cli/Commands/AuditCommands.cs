@@ -1,12 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using Amazon;
-using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
-using Amazon.Runtime;
-using PcsOrchestrator.Domain.Validation;
 using PcsOrchestrator.Persistence;
 using Spectre.Console;
 
@@ -21,11 +15,7 @@ namespace PcsOrchestrator.Cli.Commands;
 public static class AuditCommands
 {
     /// <summary>The prefix <c>local up</c> gives its tables by default.</summary>
-    public const string DefaultTablePrefix = "pcs-orchestrator";
-
-    private const string TableHelp =
-        "The audit table's name. Without it: <prefix>-audit when --table-prefix is given, else $" + TableNames.AuditVariable +
-        " (what the functions read), else " + DefaultTablePrefix + "-audit (the name local up gives it). For a deployed stack: its AuditTableName output.";
+    public const string DefaultTablePrefix = TableKind.DefaultPrefix;
 
     public static Command History()
     {
@@ -33,7 +23,7 @@ public static class AuditCommands
         var limit = new Option<int>("--limit") { Description = "At most this many entries, newest first.", DefaultValueFactory = _ => 50 };
         var from = new Option<string?>("--from") { Description = "Only entries at or after this time (ISO 8601, e.g. 2026-11-24 or 2026-11-24T22:00:00Z; UTC unless an offset is given)." };
         var to = new Option<string?>("--to") { Description = "Only entries at or before this time (ISO 8601)." };
-        var store = new StoreOptions();
+        var store = new StoreOptions(TableKind.Audit);
         var command = new Command("history", "Show a cluster's audit log, newest first: time, sequence, event, execution, actor and source, reason.")
         {
             cluster, limit, from, to,
@@ -101,7 +91,7 @@ public static class AuditCommands
                             entry.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
                             entry.Sequence.ToString(CultureInfo.InvariantCulture),
                             Markup.Escape(entry.EventType),
-                            Markup.Escape(ShortExecution(entry.ExecutionId)),
+                            Markup.Escape(CommandSupport.ShortExecution(entry.ExecutionId)),
                             Markup.Escape(string.Join(" / ", new[] { entry.Actor, entry.Source }.Where(s => !string.IsNullOrEmpty(s))) is { Length: > 0 } who ? who : "-"),
                             Markup.Escape(entry.Reason ?? string.Empty));
                     }
@@ -111,7 +101,7 @@ public static class AuditCommands
                 }
 
                 return ExitCodes.Success;
-            }, cancellationToken);
+            });
         });
         return command;
     }
@@ -119,7 +109,7 @@ public static class AuditCommands
     public static Command Audit()
     {
         var cluster = ClusterArgument();
-        var store = new StoreOptions();
+        var store = new StoreOptions(TableKind.Audit);
         var verify = new Command("verify", "Recompute a cluster's audit hash chain from the first entry to the head. Exit 0 when intact, 1 when broken (the sequence where it breaks and why).")
         {
             cluster,
@@ -156,42 +146,14 @@ public static class AuditCommands
                 }
 
                 return result.Intact ? ExitCodes.Success : ExitCodes.Failed;
-            }, cancellationToken);
+            });
         });
         return new Command("audit", "The tamper-evident audit log in DynamoDB.") { verify };
     }
 
     /// <summary>The audit table's name: <c>--table</c>, else the prefix's, else AUDIT_TABLE_NAME, else local up's default.</summary>
-    public static string AuditTable(string? table, string? prefix, Func<string, string?> environment)
-    {
-        ArgumentNullException.ThrowIfNull(environment);
-        return table
-            ?? (prefix is not null ? TableNames.WithPrefix(prefix).Audit : null)
-            ?? (environment(TableNames.AuditVariable) is { Length: > 0 } configured ? configured : null)
-            ?? TableNames.WithPrefix(DefaultTablePrefix).Audit;
-    }
-
-    /// <summary>
-    /// A DynamoDB client: the endpoint given, else AWS_ENDPOINT_URL_DYNAMODB or AWS_ENDPOINT_URL (as the functions
-    /// resolve it), else the region's; credentials from the SDK's default chain.
-    /// </summary>
-    public static AmazonDynamoDBClient DynamoClient(Uri? endpoint, string? region, Func<string, string?> environment)
-    {
-        ArgumentNullException.ThrowIfNull(environment);
-        var config = new AmazonDynamoDBConfig();
-        var configured = endpoint?.ToString() ?? Configured(environment, "AWS_ENDPOINT_URL_DYNAMODB") ?? Configured(environment, "AWS_ENDPOINT_URL");
-        if (configured is not null)
-        {
-            config.ServiceURL = configured;
-            config.AuthenticationRegion = region ?? Configured(environment, "AWS_REGION") ?? Configured(environment, "AWS_DEFAULT_REGION") ?? "us-east-1";
-        }
-        else if (region is not null)
-        {
-            config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
-        }
-
-        return new AmazonDynamoDBClient(config);
-    }
+    public static string AuditTable(string? table, string? prefix, Func<string, string?> environment) =>
+        TableKind.Audit.Resolve(table, prefix, environment);
 
     /// <summary>A time given on the command line; true with null when none was given.</summary>
     public static bool TryTime(string? text, out DateTimeOffset? instant)
@@ -211,62 +173,18 @@ public static class AuditCommands
         return true;
     }
 
-    private static string? Configured(Func<string, string?> environment, string name) => environment(name) is { Length: > 0 } value ? value : null;
-
     private static Argument<string> ClusterArgument() =>
-        new("cluster") { Description = "The cluster as requests name it (its name or id): the audit log is kept per clusterIdentifier." };
+        CommandSupport.ClusterArgument("The cluster as requests name it (its name or id): the audit log is kept per clusterIdentifier.");
 
-    /// <summary>Validates the shared options, opens the log and maps DynamoDB's failures to exit codes.</summary>
-    private static async Task<int> WithAuditLogAsync(ParseResult parse, StoreOptions store, string cluster, InvocationConfiguration io, Func<AuditLog, string, Task<int>> work, CancellationToken cancellationToken)
+    /// <summary>Checks the cluster, then opens the log in the table the options name (see <see cref="StoreOptions.RunAsync"/>).</summary>
+    private static async Task<int> WithAuditLogAsync(ParseResult parse, StoreOptions store, string cluster, InvocationConfiguration io, Func<AuditLog, string, Task<int>> work)
     {
-        var issues = new IssueCollector();
-        RequestValidator.ValidateCluster(cluster, "cluster", issues);
-        if (issues.HasIssues)
+        if (CommandSupport.ClusterProblem(cluster, "cluster") is { } problem)
         {
-            return await CommandSupport.UsageAsync(io.Error, $"cluster: '{cluster}' {issues.Issues[0].Message}");
+            return await CommandSupport.UsageAsync(io.Error, problem);
         }
 
-        if (parse.GetValue(store.Table) is not null && parse.GetValue(store.Prefix) is not null)
-        {
-            return await CommandSupport.UsageAsync(io.Error, "--table and --table-prefix name the same table: give one of them");
-        }
-
-        if (!CommandSupport.TryHttpUrl(parse.GetValue(store.Endpoint), out var endpoint))
-        {
-            return await CommandSupport.UsageAsync(io.Error, $"--dynamodb-endpoint: '{parse.GetValue(store.Endpoint)}' is not an http(s) URL");
-        }
-
-        var table = AuditTable(parse.GetValue(store.Table), parse.GetValue(store.Prefix), Environment.GetEnvironmentVariable);
-        AmazonDynamoDBClient dynamo;
-        try
-        {
-            dynamo = DynamoClient(endpoint, parse.GetValue(store.Region), Environment.GetEnvironmentVariable);
-        }
-        catch (AmazonClientException ex)
-        {
-            return await CommandSupport.FailAsync(io.Error, $"the DynamoDB client could not be configured (endpoint, region or credentials): {ex.Message}", ExitCodes.Environment);
-        }
-
-        using (dynamo)
-        {
-            var where = dynamo.Config.ServiceURL ?? $"the endpoint of region {dynamo.Config.RegionEndpoint?.SystemName ?? "(unresolved)"}";
-            try
-            {
-                return await work(new AuditLog(dynamo, table, TimeProvider.System), table);
-            }
-            catch (ResourceNotFoundException)
-            {
-                return await CommandSupport.FailAsync(io.Error, $"the audit table '{table}' does not exist at {where} (choose it with --table, --table-prefix or {TableNames.AuditVariable})", ExitCodes.Environment);
-            }
-            catch (AmazonServiceException ex) when ((int)ex.StatusCode is > 0 and < 500)
-            {
-                return await CommandSupport.FailAsync(io.Error, $"DynamoDB at {where} refused to read '{table}' ({ex.ErrorCode}): {ex.Message}", ExitCodes.Failed);
-            }
-            catch (Exception ex) when (ex is AmazonClientException or AmazonServiceException or HttpRequestException or System.Net.Sockets.SocketException)
-            {
-                return await CommandSupport.FailAsync(io.Error, $"DynamoDB at {where} could not be reached or used: {ex.Message}", ExitCodes.Environment);
-            }
-        }
+        return await store.RunAsync(parse, context => work(new AuditLog(context.Dynamo, context.Table, TimeProvider.System), context.Table));
     }
 
     private static JsonNode Json(AuditEntry entry) => new JsonObject
@@ -279,51 +197,7 @@ public static class AuditCommands
         ["actor"] = entry.Actor,
         ["source"] = entry.Source,
         ["reason"] = entry.Reason,
-        ["details"] = Details(entry.Details),
+        ["details"] = entry.Details is { } details ? CommandSupport.JsonOrText(details) : null,
         ["hash"] = entry.Hash,
     };
-
-    private static JsonNode? Details(string? details)
-    {
-        if (details is null)
-        {
-            return null;
-        }
-
-        try
-        {
-            return JsonNode.Parse(details);
-        }
-        catch (JsonException)
-        {
-            return details;
-        }
-    }
-
-    /// <summary>An execution ARN shortened to its name (the part after the last colon) for the table; JSON keeps it whole.</summary>
-    private static string ShortExecution(string executionId) =>
-        executionId.StartsWith("arn:", StringComparison.Ordinal) ? executionId[(executionId.LastIndexOf(':') + 1)..] : executionId;
-
-    /// <summary>Where the audit table is: the options <c>history</c> and <c>audit verify</c> share.</summary>
-    private sealed class StoreOptions
-    {
-        public Option<string?> Table { get; } = new("--table") { Description = TableHelp };
-
-        public Option<string?> Prefix { get; } = new("--table-prefix") { Description = "The prefix of the stack's tables, as given to local up --table-prefix: the audit table is <prefix>-audit." };
-
-        public Option<string?> Endpoint { get; } = new("--dynamodb-endpoint") { Description = "The DynamoDB endpoint (default: AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL, else the region's); local up prints it as 'dynamodb'." };
-
-        public Option<string?> Region { get; } = CommandSupport.RegionOption();
-
-        public Option<string> Output { get; } = CommandSupport.OutputOption();
-
-        public void AddTo(Command command)
-        {
-            command.Options.Add(Table);
-            command.Options.Add(Prefix);
-            command.Options.Add(Endpoint);
-            command.Options.Add(Region);
-            command.Options.Add(Output);
-        }
-    }
 }

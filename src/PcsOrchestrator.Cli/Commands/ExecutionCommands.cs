@@ -22,8 +22,8 @@ public static class ExecutionCommands
 
     public static Command Start()
     {
-        var input = new Argument<FileInfo>("event") { Description = "The execution input: a direct request, an EventBridge event or a scheduler input (see events/)." };
-        var name = new Option<string?>("--name") { Description = "The execution name (default: derived from the request's idempotency key, so a second start of the same request is refused)." };
+        var input = EventArgument();
+        var name = NameOption();
         var (arn, endpoint, region, output) = CommonOptions();
         var command = new Command("start", "Validate a request and start an execution of the state machine with an execution name derived from its idempotency key.")
         {
@@ -32,76 +32,103 @@ public static class ExecutionCommands
         command.SetAction(async (parse, cancellationToken) =>
         {
             var io = parse.InvocationConfiguration;
-            var json = parse.GetValue(output) == "json";
-            var file = parse.GetValue(input)!;
-            if (!file.Exists)
+            var (submission, exit) = await SubmitAsync(parse, input, name, arn, endpoint, region, text => text, cancellationToken);
+            if (submission is null)
             {
-                return await UsageAsync(io.Error, $"event: file '{file.FullName}' does not exist");
+                return exit;
             }
 
-            if (StateMachine(parse.GetValue(arn)) is not { } stateMachineArn)
+            using var client = submission.Client;
+            var result = new JsonObject { ["name"] = submission.Name, ["idempotencyKey"] = submission.IdempotencyKey, ["executionArn"] = submission.ExecutionArn, ["started"] = submission.Started };
+            if (!submission.Started)
             {
-                return await UsageAsync(io.Error, $"--state-machine-arn is required (or set {StateMachineVariable})");
+                result["status"] = submission.Status;
             }
 
-            var text = await File.ReadAllTextAsync(file.FullName, cancellationToken);
-            var intake = RequestIntake.Accept(text, DateTimeOffset.UtcNow);
-            if (!intake.Accepted)
-            {
-                await io.Error.WriteLineAsync($"error: the request is invalid ({intake.Issues.Count} issue{(intake.Issues.Count == 1 ? string.Empty : "s")}); nothing was started:");
-                foreach (var issue in intake.Issues)
-                {
-                    await io.Error.WriteLineAsync($"  {issue}");
-                }
-
-                return ExitCodes.Failed;
-            }
-
-            var executionName = parse.GetValue(name) ?? IdempotencyKeys.ExecutionName(intake.Request!.ClusterIdentifier, intake.Identity!.IdempotencyKey);
-            var (created, failure) = await ClientAsync(parse.GetValue(endpoint), parse.GetValue(region), io.Error);
-            if (created is null)
-            {
-                return failure;
-            }
-
-            using var client = created;
-
-            var result = new JsonObject { ["name"] = executionName, ["idempotencyKey"] = intake.Identity!.IdempotencyKey };
-            try
-            {
-                var started = await client.StartExecutionAsync(new StartExecutionRequest { StateMachineArn = stateMachineArn, Name = executionName, Input = text }, cancellationToken);
-                result["executionArn"] = started.ExecutionArn;
-                result["started"] = true;
-            }
-            catch (StepFunctionsException ex) when (ex.ErrorCode == "ExecutionAlreadyExists")
-            {
-                // The same request was started before: Step Functions keeps names for 90 days. Not an error.
-                var existing = await client.DescribeExecutionAsync(ExecutionArn(stateMachineArn, executionName), cancellationToken);
-                result["executionArn"] = existing.ExecutionArn;
-                result["started"] = false;
-                result["status"] = existing.Status;
-            }
-            catch (StepFunctionsException ex)
-            {
-                return await ServiceErrorAsync(io.Error, ex);
-            }
-
-            if (json)
+            if (parse.GetValue(output) == "json")
             {
                 await io.Output.WriteLineAsync(result.ToJsonString());
             }
-            else if (result["started"]!.GetValue<bool>())
+            else if (submission.Started)
             {
-                await io.Output.WriteLineAsync($"started {result["executionArn"]}");
+                await io.Output.WriteLineAsync($"started {submission.ExecutionArn}");
             }
             else
             {
-                await io.Output.WriteLineAsync($"already started: {result["executionArn"]} is {result["status"]} (the same request; nothing new was started)");
+                await io.Output.WriteLineAsync($"already started: {submission.ExecutionArn} is {submission.Status} (the same request; nothing new was started)");
             }
 
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>
+    /// What <c>start</c> and <c>submit</c> share: the event file and state machine checked (exit 2), the request
+    /// (after <paramref name="prepare"/>) validated with <see cref="RequestIntake"/> before anything is started (exit 1,
+    /// every issue), and StartExecution named after the idempotency key; a name already used is the same request,
+    /// reported with the execution it started, not repeated. The caller disposes the submission's client.
+    /// </summary>
+    internal static async Task<(Submission? Submission, int Exit)> SubmitAsync(
+        ParseResult parse, Argument<FileInfo> input, Option<string?> name, Option<string?> arn, Option<string?> endpoint, Option<string?> region, Func<string, string> prepare, CancellationToken cancellationToken)
+    {
+        var io = parse.InvocationConfiguration;
+        var file = parse.GetValue(input)!;
+        if (!file.Exists)
+        {
+            return (null, await CommandSupport.UsageAsync(io.Error, $"event: file '{file.FullName}' does not exist"));
+        }
+
+        if (StateMachine(parse.GetValue(arn)) is not { } stateMachineArn)
+        {
+            return (null, await CommandSupport.UsageAsync(io.Error, $"--state-machine-arn is required (or set {StateMachineVariable})"));
+        }
+
+        var text = prepare(await File.ReadAllTextAsync(file.FullName, cancellationToken));
+        var intake = RequestIntake.Accept(text, CommandSupport.Clock(Environment.GetEnvironmentVariable).GetUtcNow());
+        if (!intake.Accepted)
+        {
+            await io.Error.WriteLineAsync($"error: the request is invalid ({CommandSupport.Count(intake.Issues.Count, "issue", "issues")}); nothing was started:");
+            foreach (var issue in intake.Issues)
+            {
+                await io.Error.WriteLineAsync($"  {issue}");
+            }
+
+            return (null, ExitCodes.Failed);
+        }
+
+        var executionName = parse.GetValue(name) ?? IdempotencyKeys.ExecutionName(intake.Request!.ClusterIdentifier, intake.Identity!.IdempotencyKey);
+        var (created, failure) = await ClientAsync(parse.GetValue(endpoint), parse.GetValue(region), io.Error);
+        if (created is null)
+        {
+            return (null, failure);
+        }
+
+        var submission = new Submission(created, stateMachineArn, executionName, ExecutionArn(stateMachineArn, executionName), intake.Identity!.IdempotencyKey, intake.Request!.ClusterIdentifier, Started: true, Status: null);
+        try
+        {
+            var started = await created.StartExecutionAsync(new StartExecutionRequest { StateMachineArn = stateMachineArn, Name = executionName, Input = text }, cancellationToken);
+            return (submission with { ExecutionArn = started.ExecutionArn }, ExitCodes.Success);
+        }
+        catch (StepFunctionsException ex) when (ex.ErrorCode == "ExecutionAlreadyExists")
+        {
+            try
+            {
+                // The same request was started before: Step Functions keeps names for 90 days. Not an error.
+                var existing = await created.DescribeExecutionAsync(submission.ExecutionArn, cancellationToken);
+                return (submission with { ExecutionArn = existing.ExecutionArn, Started = false, Status = existing.Status }, ExitCodes.Success);
+            }
+            catch (StepFunctionsException described)
+            {
+                created.Dispose();
+                return (null, await ServiceErrorAsync(io.Error, described));
+            }
+        }
+        catch (StepFunctionsException ex)
+        {
+            created.Dispose();
+            return (null, await ServiceErrorAsync(io.Error, ex));
+        }
     }
 
     public static Command Status()
@@ -127,7 +154,7 @@ public static class ExecutionCommands
             }
             else
             {
-                return await UsageAsync(io.Error, $"an execution name needs --state-machine-arn (or {StateMachineVariable}); or give the execution ARN");
+                return await CommandSupport.UsageAsync(io.Error, $"an execution name needs --state-machine-arn (or {StateMachineVariable}); or give the execution ARN");
             }
 
             var (created, failure) = await ClientAsync(parse.GetValue(endpoint), parse.GetValue(region), io.Error);
@@ -171,7 +198,7 @@ public static class ExecutionCommands
             }
             else
             {
-                var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(io.Output), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
+                var console = CommandSupport.Console(io.Output);
                 var table = new Table().AddColumn("Field").AddColumn("Value");
                 foreach (var (key, value) in report)
                 {
@@ -190,18 +217,21 @@ public static class ExecutionCommands
         return command;
     }
 
-    private static (Option<string?> Arn, Option<string?> Endpoint, Option<string?> Region, Option<string> Output) CommonOptions()
+    internal static Argument<FileInfo> EventArgument() =>
+        new("event") { Description = "The execution input: a direct request, an EventBridge event or a scheduler input (see events/)." };
+
+    internal static Option<string?> NameOption() =>
+        new("--name") { Description = "The execution name (default: derived from the request's idempotency key, so a second start of the same request is refused)." };
+
+    internal static (Option<string?> Arn, Option<string?> Endpoint, Option<string?> Region, Option<string> Output) CommonOptions()
     {
         var arn = new Option<string?>("--state-machine-arn") { Description = $"The state machine (default: ${StateMachineVariable})." };
         var endpoint = new Option<string?>("--endpoint-url") { Description = "The Step Functions endpoint (default: AWS_ENDPOINT_URL_SFN, AWS_ENDPOINT_URL, else the region's)." };
-        var region = new Option<string?>("--region") { Description = "The AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's)." };
-        var output = new Option<string>("--output") { Description = "text or json.", DefaultValueFactory = _ => "text" };
-        output.AcceptOnlyFromAmong("text", "json");
-        return (arn, endpoint, region, output);
+        return (arn, endpoint, CommandSupport.RegionOption(), CommandSupport.OutputOption());
     }
 
     /// <summary>The client, or no client and the exit code after a one-line error (a bad URL; no credentials or region).</summary>
-    private static async Task<(StepFunctionsClient? Client, int Exit)> ClientAsync(string? endpoint, string? region, TextWriter error)
+    internal static async Task<(StepFunctionsClient? Client, int Exit)> ClientAsync(string? endpoint, string? region, TextWriter error)
     {
         Uri? url = null;
         if (endpoint is not null && (!Uri.TryCreate(endpoint, UriKind.Absolute, out url) || url.Scheme is not ("http" or "https")))
@@ -221,13 +251,13 @@ public static class ExecutionCommands
         }
     }
 
-    private static string? StateMachine(string? given) =>
-        given ?? (Environment.GetEnvironmentVariable(StateMachineVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : null);
+    internal static string? StateMachine(string? given) =>
+        given ?? CommandSupport.Configured(Environment.GetEnvironmentVariable, StateMachineVariable);
 
-    private static string ExecutionArn(string stateMachineArn, string name) =>
+    internal static string ExecutionArn(string stateMachineArn, string name) =>
         stateMachineArn.Replace(":stateMachine:", ":execution:", StringComparison.Ordinal) + ":" + name;
 
-    private static string? Outcome(string? output)
+    internal static string? Outcome(string? output)
     {
         try
         {
@@ -239,15 +269,13 @@ public static class ExecutionCommands
         }
     }
 
-    private static async Task<int> ServiceErrorAsync(TextWriter error, StepFunctionsException ex)
+    internal static async Task<int> ServiceErrorAsync(TextWriter error, StepFunctionsException ex)
     {
         await error.WriteLineAsync($"error: {ex.ErrorCode}: {ex.Message}");
         return ex.ErrorCode == StepFunctionsException.Unreachable ? ExitCodes.Environment : ExitCodes.Failed;
     }
 
-    private static async Task<int> UsageAsync(TextWriter error, string message)
-    {
-        await error.WriteLineAsync("error: " + message);
-        return ExitCodes.Usage;
-    }
 }
+
+/// <summary>A request <c>start</c> or <c>submit</c> started (or found started under its name), and the client to follow it with.</summary>
+internal sealed record Submission(StepFunctionsClient Client, string StateMachineArn, string Name, string ExecutionArn, string IdempotencyKey, string ClusterIdentifier, bool Started, string? Status);
