@@ -77,43 +77,10 @@ public static class PlanCommand
                 return await CommandSupport.UsageAsync(io.Error, $"--cluster is required: {file.Name} is a bare slurmConfiguration and names no cluster");
             }
 
-            PcsClient client;
-            try
+            var (live, failure) = await ReadClusterAsync(url, parse.GetValue(region), target, io.Error, cancellationToken);
+            if (live is null)
             {
-                client = new PcsClient(new PcsClientOptions { Endpoint = url, Region = parse.GetValue(region) });
-            }
-            catch (Amazon.Runtime.AmazonClientException ex)
-            {
-                return await CommandSupport.FailAsync(io.Error, $"AWS credentials or region: {ex.Message}", ExitCodes.Environment);
-            }
-            catch (UriFormatException ex)
-            {
-                return await CommandSupport.FailAsync(io.Error, $"AWS_ENDPOINT_URL_PCS / AWS_ENDPOINT_URL is not a URL ({ex.Message}); give --endpoint-url or fix the variable", ExitCodes.Environment);
-            }
-
-            Cluster live;
-            using (client)
-            {
-                try
-                {
-                    live = await client.GetClusterAsync(target, cancellationToken);
-                }
-                catch (PcsResourceNotFoundException ex)
-                {
-                    return await CommandSupport.FailAsync(io.Error, $"PCS has no cluster '{target}' at {client.Endpoint} (ResourceNotFoundException: {ex.Message})", ExitCodes.Failed);
-                }
-                catch (PcsTransientException ex)
-                {
-                    return await CommandSupport.FailAsync(io.Error, $"PCS at {client.Endpoint} could not be reached: {ex.Message}", ExitCodes.Environment);
-                }
-                catch (PcsServiceException ex)
-                {
-                    return await CommandSupport.FailAsync(io.Error, $"PCS refused GetCluster for '{target}' ({ex.ErrorCode}): {ex.Message}", ExitCodes.Failed);
-                }
-                catch (Amazon.Runtime.AmazonClientException ex)
-                {
-                    return await CommandSupport.FailAsync(io.Error, $"AWS credentials or region: {ex.Message}", ExitCodes.Environment);
-                }
+                return failure;
             }
 
             if (desired.ClusterIdentifier is { } named && named != live.Name && named != live.Id)
@@ -139,6 +106,51 @@ public static class PlanCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>
+    /// GetCluster through the project's PCS client (endpoint: the URL given, else AWS_ENDPOINT_URL_PCS /
+    /// AWS_ENDPOINT_URL, else the region's); a failure is printed and comes back as the exit code.
+    /// </summary>
+    public static async Task<(Cluster? Live, int Exit)> ReadClusterAsync(Uri? url, string? region, string target, TextWriter error, CancellationToken cancellationToken)
+    {
+        PcsClient client;
+        try
+        {
+            client = new PcsClient(new PcsClientOptions { Endpoint = url, Region = region });
+        }
+        catch (Amazon.Runtime.AmazonClientException ex)
+        {
+            return (null, await CommandSupport.FailAsync(error, $"AWS credentials or region: {ex.Message}", ExitCodes.Environment));
+        }
+        catch (UriFormatException ex)
+        {
+            return (null, await CommandSupport.FailAsync(error, $"AWS_ENDPOINT_URL_PCS / AWS_ENDPOINT_URL is not a URL ({ex.Message}); give --endpoint-url or fix the variable", ExitCodes.Environment));
+        }
+
+        using (client)
+        {
+            try
+            {
+                return (await client.GetClusterAsync(target, cancellationToken), ExitCodes.Success);
+            }
+            catch (PcsResourceNotFoundException ex)
+            {
+                return (null, await CommandSupport.FailAsync(error, $"PCS has no cluster '{target}' at {client.Endpoint} (ResourceNotFoundException: {ex.Message})", ExitCodes.Failed));
+            }
+            catch (PcsTransientException ex)
+            {
+                return (null, await CommandSupport.FailAsync(error, $"PCS at {client.Endpoint} could not be reached: {ex.Message}", ExitCodes.Environment));
+            }
+            catch (PcsServiceException ex)
+            {
+                return (null, await CommandSupport.FailAsync(error, $"PCS refused GetCluster for '{target}' ({ex.ErrorCode}): {ex.Message}", ExitCodes.Failed));
+            }
+            catch (Amazon.Runtime.AmazonClientException ex)
+            {
+                return (null, await CommandSupport.FailAsync(error, $"AWS credentials or region: {ex.Message}", ExitCodes.Environment));
+            }
+        }
     }
 
     /// <summary>The plan as one JSON document: the cluster, the change set, the UpdateCluster payload, the window's verdict.</summary>
@@ -168,7 +180,7 @@ public static class PlanCommand
         return change.Current is null ? "add" : change.Desired is null ? "remove" : "change";
     }
 
-    private static void Print(IAnsiConsole console, JsonObject report, UpdatePlan plan)
+    internal static void Print(IAnsiConsole console, JsonObject report, UpdatePlan plan)
     {
         var cluster = report["cluster"]!;
         console.MarkupLine($"Cluster [bold]{Markup.Escape(cluster["name"]!.GetValue<string>())}[/] ({Markup.Escape(cluster["id"]!.GetValue<string>())}) is {Markup.Escape(cluster["status"]!.GetValue<string>())}.");

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using PcsOrchestrator.Operations;
 using PcsOrchestrator.Persistence;
@@ -19,7 +20,7 @@ public static class QueueCommands
 
     public static Command Create() => new("queue", "The changes queued for clusters' maintenance windows (submit --apply next-window queues one).")
     {
-        List(), Cancel(),
+        List(), Plan(), Cancel(),
     };
 
     public static Command List()
@@ -83,6 +84,129 @@ public static class QueueCommands
                 var counts = changes.GroupBy(c => c.Status).OrderBy(g => g.Key).Select(g => $"{g.Count()} {QueuedChangeStatuses.Name(g.Key)}");
                 console.MarkupLine(Markup.Escape($"{CommandSupport.Count(changes.Count, "change", "changes")} of cluster {name} ({string.Join(", ", counts)}) in {context.Table}."));
                 return ExitCodes.Success;
+            });
+        });
+        return command;
+    }
+
+    /// <summary>
+    /// What the cluster's next window would do, now: its pending changes merged in submission order into the live
+    /// configuration (GetCluster), the conflicts between them, and, when its stored window watches drift, the drift from
+    /// the last applied configuration. Reads only; nothing is taken, changed or written.
+    /// </summary>
+    public static Command Plan()
+    {
+        var cluster = CommandSupport.ClusterArgument(ClusterHelp);
+        var endpoint = new Option<string?>("--endpoint-url") { Description = "The PCS endpoint (default: AWS_ENDPOINT_URL_PCS, AWS_ENDPOINT_URL, else the region's)." };
+        var store = new StoreOptions(TableKind.Maintenance);
+        var command = new Command("plan", "Show what the cluster's next maintenance window would apply if it opened now: its pending changes merged (later changes win per field and setting), the conflicts between them, the UpdateCluster payload, and drift when its window watches it. Reads only.")
+        {
+            cluster, endpoint,
+        };
+        store.AddTo(command);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var io = parse.InvocationConfiguration;
+            var name = parse.GetValue(cluster)!;
+            if (!CommandSupport.TryHttpUrl(parse.GetValue(endpoint), out var url))
+            {
+                return await CommandSupport.UsageAsync(io.Error, $"--endpoint-url: '{parse.GetValue(endpoint)}' is not an http(s) URL");
+            }
+
+            if (CommandSupport.ClusterProblem(name, "cluster") is { } problem)
+            {
+                return await CommandSupport.UsageAsync(io.Error, problem);
+            }
+
+            var clock = CommandSupport.Clock(Environment.GetEnvironmentVariable);
+            return await store.RunAsync(parse, async context =>
+            {
+                var maintenance = new MaintenanceStore(context.Dynamo, context.Table, clock);
+                var stored = await maintenance.ListChangesAsync(name, [QueuedChangeStatus.Pending], cancellationToken);
+                var changes = new List<Domain.Planning.QueuedChange>();
+                foreach (var change in stored)
+                {
+                    var parsed = Domain.Parsing.RequestParser.Parse(change.Request);
+                    if (parsed.Request is null)
+                    {
+                        return await CommandSupport.FailAsync(io.Error, $"queued change {change.ChangeId} holds a request this version cannot read: {string.Join("; ", parsed.Issues)}", ExitCodes.Failed);
+                    }
+
+                    changes.Add(new Domain.Planning.QueuedChange(change.ChangeId, change.SubmittedAt, parsed.Request));
+                }
+
+                var windowName = await maintenance.WindowOfClusterAsync(name, cancellationToken);
+                var window = windowName is null ? null : await maintenance.GetWindowAsync(windowName, cancellationToken) is { } record ? WindowAdministration.Read(record) : null;
+                var drift = window?.Drift ?? Domain.Windows.DriftMode.Off;
+                Domain.Model.ClusterConfiguration? lastApplied = null;
+                if (drift != Domain.Windows.DriftMode.Off && await maintenance.GetDesiredStateAsync(name, cancellationToken) is { } desired)
+                {
+                    using var document = JsonDocument.Parse(desired.Configuration);
+                    var (reported, _) = Domain.Parsing.RequestParser.ParseConfiguration(document.RootElement);
+                    lastApplied = reported is null ? null : Domain.Model.ClusterConfiguration.FromReported(reported);
+                }
+
+                var (live, failure) = await PlanCommand.ReadClusterAsync(url, parse.GetValue(store.Region), name, io.Error, cancellationToken);
+                if (live is null)
+                {
+                    return failure;
+                }
+
+                var view = Functions.Adapters.PcsGateway.ToView(live);
+                var plan = Domain.Planning.WindowPlanner.Plan(view.Configuration, lastApplied, drift, changes);
+                var now = clock.GetUtcNow();
+                var next = window?.Schedule.Occurrences(now, 2).FirstOrDefault(w => w.Start > now);
+                var report = PlanCommand.Report(name, view.Id, view.Name, view.Status, plan.Plan, null);
+                report["maintenanceWindow"] = window is null ? null : new JsonObject { ["name"] = window.Name, ["drift"] = Domain.Windows.DriftModeExtensions.ToWire(window.Drift), ["nextOpening"] = next?.Start is { } opens ? CommandSupport.Iso(opens) : null };
+                report["included"] = new JsonArray([.. changes.Select(c => (JsonNode)new JsonObject { ["changeId"] = c.ChangeId, ["requestedBy"] = c.Request.RequestedBy, ["reason"] = c.Request.Reason })]);
+                report["conflicts"] = new JsonArray([.. plan.Conflicts.Select(c => (JsonNode)new JsonObject
+                {
+                    ["path"] = c.Path,
+                    ["values"] = new JsonArray([.. c.Values.Select(v => (JsonNode)new JsonObject { ["changeId"] = v.ChangeId, ["value"] = v.Value })]),
+                    ["winner"] = c.Winner.ChangeId,
+                })]);
+                report["drift"] = new JsonArray([.. plan.Drift.Select(d => (JsonNode)new JsonObject { ["path"] = d.Path, ["applied"] = d.Applied, ["live"] = d.Live })]);
+                report["issues"] = new JsonArray([.. plan.Issues.Select(i => (JsonNode)i.ToString())]);
+                if (store.Json(parse))
+                {
+                    await io.Output.WriteLineAsync(report.ToJsonString());
+                    return plan.Issues.Count == 0 ? ExitCodes.Success : ExitCodes.Failed;
+                }
+
+                var console = CommandSupport.Console(io.Output);
+                console.MarkupLine(Markup.Escape(window is null
+                    ? $"Cluster {name} has no stored maintenance window (a stack default window is not visible here)."
+                    : $"Maintenance window {window.Name} opens next at {(next?.Start is { } at ? CommandSupport.Utc(at) : "(never)")}."));
+                console.MarkupLine(Markup.Escape($"{CommandSupport.Count(changes.Count, "change is", "changes are")} pending for cluster {name}, in submission order{(changes.Count == 0 ? ": none" : ":")}"));
+                foreach (var change in changes)
+                {
+                    console.MarkupLine(Markup.Escape($"  {change.ChangeId}  {change.Request.RequestedBy ?? "-"}  {change.Request.Reason ?? string.Empty}"));
+                }
+
+                PlanCommand.Print(console, report, plan.Plan);
+                if (plan.Conflicts.Count > 0)
+                {
+                    var conflicts = new Table().AddColumns("Field / setting", "Changes (submission order)", "Wins");
+                    foreach (var conflict in plan.Conflicts)
+                    {
+                        conflicts.AddRow(Markup.Escape(conflict.Path), Markup.Escape(string.Join("\n", conflict.Values.Select(v => $"{v.ChangeId}: {v.Value ?? "(removed)"}"))), Markup.Escape(conflict.Winner.ChangeId));
+                    }
+
+                    console.MarkupLine(Markup.Escape($"{CommandSupport.Count(plan.Conflicts.Count, "conflict", "conflicts")} between the pending changes (the later one wins):"));
+                    console.Write(conflicts);
+                }
+
+                foreach (var item in plan.Drift)
+                {
+                    console.MarkupLine(Markup.Escape($"Drift: {item.Path} is {item.Live ?? "absent"}, was applied as {item.Applied ?? "absent"}{(plan.CorrectsDrift ? " (the window restores it)" : " (reported, left as it is)")}."));
+                }
+
+                foreach (var issue in plan.Issues)
+                {
+                    console.MarkupLine(Markup.Escape($"Cannot be applied together: {issue}"));
+                }
+
+                return plan.Issues.Count == 0 ? ExitCodes.Success : ExitCodes.Failed;
             });
         });
         return command;
