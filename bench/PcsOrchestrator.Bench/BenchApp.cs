@@ -1,12 +1,13 @@
 using System.CommandLine;
 using PcsOrchestrator.Bench.Lambda;
 using PcsOrchestrator.Bench.Polling;
+using PcsOrchestrator.Bench.Windows;
 
 namespace PcsOrchestrator.Bench;
 
 /// <summary>
 /// The command tree of the benchmarks. Each benchmark is one subcommand built by its own <c>Create()</c> (like
-/// <see cref="PollingCommand"/>); a new benchmark (cold start, throughput, warm latency) adds its command to
+/// <see cref="PollingCommand"/>); a new benchmark (cold start, throughput, warm latency, windows) adds its command to
 /// <see cref="Benchmarks"/> and nothing else changes.
 /// </summary>
 public static class BenchApp
@@ -21,6 +22,7 @@ public static class BenchApp
         PollingCommand.Create,
         LambdaCommands.Throughput,
         LambdaCommands.WarmLatency,
+        WindowsCommand.Create,
     ];
 
     /// <summary>Parses and runs a command line; a command line with errors prints one line per error and exits 2.</summary>

@@ -69,7 +69,7 @@ public static class WarmLatencyBenchmark
     private static string Calls(string step) => step switch
     {
         "Prepare" => "nothing (parse, validate, derive keys)",
-        "Claim" => "DynamoDB: key, lock, audit",
+        "Claim" => "DynamoDB: window membership, key, lock, audit",
         "CheckReadiness" => "DynamoDB: lock renewal; PCS: GetCluster, ListQueues, ListComputeNodeGroups",
         "Plan" => "PCS: GetCluster; DynamoDB: audit",
         "Apply" => "DynamoDB: audit history, audit; PCS: UpdateCluster (replayed token)",
