@@ -210,6 +210,49 @@ public sealed class AuditLog(IAmazonDynamoDB dynamo, string tableName, TimeProvi
         return new AuditPage(entries, null);
     }
 
+    /// <summary>
+    /// The cluster's most recent entries of one event type, newest first: at most <paramref name="count"/>, found
+    /// among the newest <paramref name="evaluateLimit"/> entries. The type is a filter on the query, so entries of
+    /// other types (a window's per-change entries, say) cost read capacity but not requests: a page evaluates up to
+    /// 1 MB of entries.
+    /// </summary>
+    public async Task<IReadOnlyList<AuditEntry>> RecentOfTypeAsync(string cluster, string eventType, int count, int evaluateLimit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(evaluateLimit, 1);
+        var entries = new List<AuditEntry>(count);
+        var evaluated = 0;
+        Dictionary<string, AttributeValue>? start = null;
+        do
+        {
+            var response = await dynamo.QueryAsync(new QueryRequest
+            {
+                TableName = tableName,
+                KeyConditionExpression = "pk = :pk AND sk BETWEEN :lo AND :hi",
+                FilterExpression = "eventType = :type",
+                ExpressionAttributeValues = new() { [":pk"] = S(Partition(cluster)), [":lo"] = S(Lowest), [":hi"] = S(Highest), [":type"] = S(eventType) },
+                ScanIndexForward = false,
+                ConsistentRead = true,
+                ExclusiveStartKey = start,
+                Limit = evaluateLimit - evaluated,
+            }, cancellationToken);
+            evaluated += response.ScannedCount ?? response.Items.Count;
+            foreach (var item in response.Items)
+            {
+                entries.Add(await ReadEntryAsync(item, cancellationToken));
+                if (entries.Count == count)
+                {
+                    return entries;
+                }
+            }
+
+            start = response.LastEvaluatedKey is { Count: > 0 } next ? next : null;
+        }
+        while (start is not null && evaluated < evaluateLimit);
+
+        return entries;
+    }
+
     /// <summary>One execution's entries in order (the byExecution index).</summary>
     public async Task<IReadOnlyList<AuditEntry>> QueryExecutionAsync(string executionId, CancellationToken cancellationToken)
     {

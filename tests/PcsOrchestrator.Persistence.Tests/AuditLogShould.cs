@@ -117,6 +117,27 @@ public sealed class AuditLogShould(DynamoDbLocal dynamo) : DynamoTest(dynamo)
     }
 
     [Fact]
+    public async Task FindTheNewestEntriesOfOneType_AmongManyOthers_WithinTheEvaluationLimit()
+    {
+        for (var update = 1; update <= 6; update++)
+        {
+            for (var other = 0; other < 40; other++)
+            {
+                await Log.AppendAsync(new AuditDraft("pcs_w", "applied", "exec-" + update) { Details = "{}" }, Ct);
+            }
+
+            await Log.AppendAsync(new AuditDraft("pcs_w", "succeeded", "exec-" + update) { Details = $$"""{"durationSeconds":{{update}}}""" }, Ct);
+        }
+
+        var newest = await Log.RecentOfTypeAsync("pcs_w", "succeeded", 4, 1000, Ct);
+        var limited = await Log.RecentOfTypeAsync("pcs_w", "succeeded", 4, 100, Ct);
+
+        newest.Select(e => e.ExecutionId).Should().Equal("exec-6", "exec-5", "exec-4", "exec-3");
+        limited.Select(e => e.ExecutionId).Should().Equal(["exec-6", "exec-5", "exec-4"], "the newest 100 entries hold three of them");
+        newest.Should().OnlyContain(e => e.EventType == "succeeded");
+    }
+
+    [Fact]
     public async Task FilterByTimeRange()
     {
         await AppendAsync("pcs_g", 10);

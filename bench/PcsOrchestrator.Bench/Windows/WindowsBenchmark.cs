@@ -481,7 +481,7 @@ public static class WindowsBenchmark
         var c = CultureInfo.InvariantCulture;
         var nights = steady[0].Nights;
         var sb = new StringBuilder();
-        sb.AppendLine(c, $"Nightly windows, steady state: one cluster, N changes queued each day and applied by that night's window run, {nights} nights in a row. Apply learns when to poll from the durations in the cluster's recent `succeeded` audit entries (once 5 are found, reading at most 200 entries); without them it polls every 30 s.");
+        sb.AppendLine(c, $"Nightly windows, steady state: one cluster, N changes queued each day and applied by that night's window run, {nights} nights in a row. Apply learns when to poll from the durations in the cluster's recent `succeeded` audit entries (once 5 are found, among the newest 2,000 entries, a query filtered on the event type); without them it polls every 30 s.");
         sb.AppendLine();
         sb.AppendLine(c, $"| changes per night | audit entries per night | window run polls, night 1 | polls, night {nights} | earlier updates learned from, night {nights} | window run state transitions, night 1 | night {nights} |");
         sb.AppendLine("|--:|--:|--:|--:|--:|--:|--:|");

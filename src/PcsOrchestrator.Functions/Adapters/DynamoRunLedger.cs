@@ -122,30 +122,9 @@ public sealed class DynamoRunLedger(IAmazonDynamoDB dynamo, TableNames tables, T
     public Task<IReadOnlyList<double>> RecentUpdateDurationsAsync(string clusterIdentifier, int count, int scanLimit, CancellationToken cancellationToken) =>
         StoreAsync(async () =>
         {
-            var durations = new List<double>(count);
-            var scanned = 0;
-            string? next = null;
-            do
-            {
-                var page = await _audit.QueryAsync(clusterIdentifier, Math.Clamp(scanLimit - scanned, 1, 50), next, cancellationToken);
-                foreach (var entry in page.Entries)
-                {
-                    if (entry.EventType == AuditEvents.Succeeded && DurationOf(entry.Details) is { } seconds)
-                    {
-                        durations.Add(seconds);
-                        if (durations.Count == count)
-                        {
-                            return (IReadOnlyList<double>)durations;
-                        }
-                    }
-                }
-
-                scanned += page.Entries.Count;
-                next = page.NextToken;
-            }
-            while (next is not null && scanned < scanLimit);
-
-            return durations;
+            // Filtered on the event type: a window's per-change entries between two updates cost no extra requests.
+            var succeeded = await _audit.RecentOfTypeAsync(clusterIdentifier, AuditEvents.Succeeded, count, scanLimit, cancellationToken);
+            return (IReadOnlyList<double>)[.. succeeded.Select(e => DurationOf(e.Details)).OfType<double>()];
         });
 
     /// <summary>The <c>durationSeconds</c> of an entry's details; an entry without one (or unreadable) has none.</summary>

@@ -64,7 +64,8 @@ public sealed class ApplyStep(StepServices services)
 
         try
         {
-            var durations = await services.Ledger.RecentUpdateDurationsAsync(clusterIdentifier, policy.MaxHistory, policy.MaxHistory * 10, cancellationToken);
+            // Up to 100 entries per update looked for: a window of 48 queued changes writes that many between two updates.
+            var durations = await services.Ledger.RecentUpdateDurationsAsync(clusterIdentifier, policy.MaxHistory, policy.MaxHistory * 100, cancellationToken);
             return policy.Schedule(durations);
         }
         catch (StepException ex) when (ex.ErrorType == ErrorNames.StoreTransient)
