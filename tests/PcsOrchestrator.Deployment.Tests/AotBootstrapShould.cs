@@ -65,24 +65,10 @@ public sealed partial class AotBootstrapShould(DynamoDbLocal dynamo)
     {
         var bootstrap = await Bootstrap.Value;
         var ct = TestContext.Current.CancellationToken;
-        await using var local = await LocalDeployment.StartAsync(new LocalDeploymentOptions
-        {
-            Definition = Repo.Read("statemachine", "update-cluster.asl.json"),
-            DynamoEndpoint = dynamo.Endpoint,
-            TablePrefix = "aot" + Guid.NewGuid().ToString("N")[..8],
-            Durations = new EmulatorDurations(),
-        }, ct);
+        await using var local = await StartLocalAsync("aot", ct);
         await local.CreateDemoClusterAsync("demo-cluster", ct);
-        var environment = new Dictionary<string, string>
-        {
-            ["AWS_ENDPOINT_URL_PCS"] = local.Pcs.Endpoint.ToString(),
-            ["AWS_ENDPOINT_URL_DYNAMODB"] = local.DynamoEndpoint.ToString(),
-            ["IDEMPOTENCY_TABLE_NAME"] = local.Tables.Idempotency,
-            ["LOCK_TABLE_NAME"] = local.Tables.Lock,
-            ["AUDIT_TABLE_NAME"] = local.Tables.Audit,
-            ["MAINTENANCE_TABLE_NAME"] = local.Tables.Maintenance,
-            ["LOCK_LEASE_SECONDS"] = "900",
-        };
+        var environment = Environment(local);
+        environment["LOCK_LEASE_SECONDS"] = "900";
         var logs = new StringBuilder();
         await using var lambda = await LambdaEmulator.StartAsync(new LambdaEmulatorOptions
         {
@@ -137,24 +123,12 @@ public sealed partial class AotBootstrapShould(DynamoDbLocal dynamo)
         // provided.al2023 has no /usr/share/zoneinfo: the function reads the copy the Makefile ships (TZDIR).
         var bootstrap = await Bootstrap.Value;
         var ct = TestContext.Current.CancellationToken;
-        await using var local = await LocalDeployment.StartAsync(new LocalDeploymentOptions
-        {
-            Definition = Repo.Read("statemachine", "update-cluster.asl.json"),
-            DynamoEndpoint = dynamo.Endpoint,
-            TablePrefix = "tz" + Guid.NewGuid().ToString("N")[..8],
-            Durations = new EmulatorDurations(),
-        }, ct);
+        await using var local = await StartLocalAsync("tz", ct);
         var zoneinfo = Path.Combine(Path.GetDirectoryName(bootstrap)!, "zoneinfo");
         File.Exists(Path.Combine(zoneinfo, "Europe", "Berlin")).Should().BeTrue("the Makefile ships the time-zone database with the bootstrap");
         var empty = Directory.CreateTempSubdirectory("no-zoneinfo-").FullName;
-        Dictionary<string, string> Environment(string tzdir) => new()
+        Dictionary<string, string> WindowEnvironment(string tzdir) => new(Environment(local))
         {
-            ["AWS_ENDPOINT_URL_PCS"] = local.Pcs.Endpoint.ToString(),
-            ["AWS_ENDPOINT_URL_DYNAMODB"] = local.DynamoEndpoint.ToString(),
-            ["IDEMPOTENCY_TABLE_NAME"] = local.Tables.Idempotency,
-            ["LOCK_TABLE_NAME"] = local.Tables.Lock,
-            ["AUDIT_TABLE_NAME"] = local.Tables.Audit,
-            ["MAINTENANCE_TABLE_NAME"] = local.Tables.Maintenance,
             ["DEFAULT_WINDOW_SCHEDULE"] = "cron(0 2 ? * SUN *)",
             ["DEFAULT_WINDOW_TIMEZONE"] = "Europe/Berlin",
             ["DEFAULT_WINDOW_CLUSTERS"] = "demo-cluster",
@@ -164,9 +138,9 @@ public sealed partial class AotBootstrapShould(DynamoDbLocal dynamo)
         {
             Functions =
             [
-                new LambdaFunctionOptions { Name = "PrepareFunction", Handler = "Prepare", Command = bootstrap, Environment = Environment(zoneinfo), Timeout = TimeSpan.FromSeconds(30), MemoryMb = 256 },
-                new LambdaFunctionOptions { Name = "ClaimFunction", Handler = "Claim", Command = bootstrap, Environment = Environment(zoneinfo), Timeout = TimeSpan.FromSeconds(30), MemoryMb = 256 },
-                new LambdaFunctionOptions { Name = "BlindClaimFunction", Handler = "Claim", Command = bootstrap, Environment = Environment(empty), Timeout = TimeSpan.FromSeconds(30), MemoryMb = 256 },
+                new LambdaFunctionOptions { Name = "PrepareFunction", Handler = "Prepare", Command = bootstrap, Environment = WindowEnvironment(zoneinfo), Timeout = TimeSpan.FromSeconds(30), MemoryMb = 256 },
+                new LambdaFunctionOptions { Name = "ClaimFunction", Handler = "Claim", Command = bootstrap, Environment = WindowEnvironment(zoneinfo), Timeout = TimeSpan.FromSeconds(30), MemoryMb = 256 },
+                new LambdaFunctionOptions { Name = "BlindClaimFunction", Handler = "Claim", Command = bootstrap, Environment = WindowEnvironment(empty), Timeout = TimeSpan.FromSeconds(30), MemoryMb = 256 },
             ],
         }, ct);
 
@@ -184,6 +158,26 @@ public sealed partial class AotBootstrapShould(DynamoDbLocal dynamo)
         blind.IsError.Should().BeTrue("without a time-zone database the window cannot be computed");
         blind.ErrorMessage.Should().Contain("DEFAULT_WINDOW_TIMEZONE").And.Contain("[time-zone]");
     }
+
+    private async Task<LocalDeployment> StartLocalAsync(string prefix, CancellationToken ct) =>
+        await LocalDeployment.StartAsync(new LocalDeploymentOptions
+        {
+            Definition = Repo.Read("statemachine", "update-cluster.asl.json"),
+            DynamoEndpoint = dynamo.Endpoint,
+            TablePrefix = prefix + Guid.NewGuid().ToString("N")[..8],
+            Durations = new EmulatorDurations(),
+        }, ct);
+
+    /// <summary>What template.yaml gives every function, pointed at the local deployment.</summary>
+    private static Dictionary<string, string> Environment(LocalDeployment local) => new()
+    {
+        ["AWS_ENDPOINT_URL_PCS"] = local.Pcs.Endpoint.ToString(),
+        ["AWS_ENDPOINT_URL_DYNAMODB"] = local.DynamoEndpoint.ToString(),
+        ["IDEMPOTENCY_TABLE_NAME"] = local.Tables.Idempotency,
+        ["LOCK_TABLE_NAME"] = local.Tables.Lock,
+        ["AUDIT_TABLE_NAME"] = local.Tables.Audit,
+        ["MAINTENANCE_TABLE_NAME"] = local.Tables.Maintenance,
+    };
 
     [GeneratedRegex(@"GLIBC_([0-9]+\.[0-9]+(?:\.[0-9]+)?)")]
     private static partial Regex GlibcVersion();

@@ -49,6 +49,10 @@ public sealed class MaintenanceWindowsShould(DynamoDbLocal dynamo) : Scenario(dy
         return [.. all.Skip(before)];
     }
 
+    /// <summary>The functions' maintenance adapter over this deployment's tables, to play a window run's part by hand.</summary>
+    private Functions.Adapters.DynamoMaintenanceLedger MaintenanceLedger() =>
+        new(Local.Dynamo, Local.Tables, Time, new Functions.Adapters.DynamoRunLedger(Local.Dynamo, Local.Tables, Time), Functions.Adapters.StackDefaults.None);
+
     private async Task<IReadOnlyList<QueuedChange>> QueueAsync() => await Local.Queue.ListAsync("demo-cluster", all: true, Ct);
 
     private IReadOnlyList<JsonNode> UpdateBodies() =>
@@ -290,8 +294,7 @@ public sealed class MaintenanceWindowsShould(DynamoDbLocal dynamo) : Scenario(dy
         await SetWindowAsync(Weekly);
         var queued = await SubmitAsync("""{"scaleDownIdleTimeInSeconds":900}""");
         var id = queued["changeId"]!.GetValue<string>();
-        var ledger = new Functions.Adapters.DynamoRunLedger(Local.Dynamo, Local.Tables, Time);
-        var maintenance = new Functions.Adapters.DynamoMaintenanceLedger(Local.Dynamo, Local.Tables, Time, ledger, Functions.Adapters.StackDefaults.None);
+        var maintenance = MaintenanceLedger();
         (await maintenance.TakeAsync("demo-cluster", id, "exec:window", null, Ct)).Should().BeTrue();
         Functions.Ports.AuditDraft Entry() => new("demo-cluster", "applied", "exec:window") { IdempotencyKey = queued["idempotencyKey"]!.GetValue<string>(), Reason = "applied in a test" };
 
@@ -313,8 +316,7 @@ public sealed class MaintenanceWindowsShould(DynamoDbLocal dynamo) : Scenario(dy
         await SetWindowAsync(Weekly);
         var queued = await SubmitAsync("""{"scaleDownIdleTimeInSeconds":900}""");
         var id = queued["changeId"]!.GetValue<string>();
-        var ledger = new Functions.Adapters.DynamoRunLedger(Local.Dynamo, Local.Tables, Time);
-        var maintenance = new Functions.Adapters.DynamoMaintenanceLedger(Local.Dynamo, Local.Tables, Time, ledger, Functions.Adapters.StackDefaults.None);
+        var maintenance = MaintenanceLedger();
         // A run that took the change and was stopped before it could settle it (no Catch runs for a stopped execution).
         (await maintenance.TakeAsync("demo-cluster", id, "exec:stopped", null, Ct)).Should().BeTrue();
 
