@@ -150,13 +150,13 @@ public sealed partial class AotBootstrapShould(DynamoDbLocal dynamo)
 
         claim.IsError.Should().BeFalse($"{claim.ErrorType}: {claim.ErrorMessage}");
         var result = JsonNode.Parse(claim.Payload.Span)!;
-        result["outcome"]!.GetValue<string>().Should().Be("QUEUED", "the stack's default window covers demo-cluster and defaults to the next window");
+        result["outcome"]!.GetValue<string>().Should().Be("QUEUED", $"the stack's default window covers demo-cluster and defaults to the next window (Claim answered {result.ToJsonString()})");
         var opensAt = result["result"]!["opensAt"]!.GetValue<DateTimeOffset>();
         var inBerlin = TimeZoneInfo.ConvertTime(opensAt, TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin"));
         (inBerlin.DayOfWeek, inBerlin.Hour, inBerlin.Minute).Should().Be((DayOfWeek.Sunday, 2, 0), $"the window opens at 02:00 on a Sunday in Berlin ({opensAt:O} UTC)");
         opensAt.Should().BeAfter(DateTimeOffset.UtcNow).And.BeBefore(DateTimeOffset.UtcNow.AddDays(7).AddHours(2));
-        blind.IsError.Should().BeTrue("without a time-zone database the window cannot be computed");
-        blind.ErrorMessage.Should().Contain("DEFAULT_WINDOW_TIMEZONE").And.Contain("[time-zone]");
+        blind.IsError.Should().BeTrue($"without a time-zone database the window cannot be computed (answered {Encoding.UTF8.GetString(blind.Payload.Span)})");
+        blind.ErrorMessage.Should().Contain("DEFAULT_WINDOW_TIMEZONE", blind.ErrorType).And.Contain("[time-zone]");
     }
 
     private async Task<LocalDeployment> StartLocalAsync(string prefix, CancellationToken ct) =>
