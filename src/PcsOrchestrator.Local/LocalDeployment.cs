@@ -40,6 +40,13 @@ public sealed record LocalDeploymentOptions
     /// <summary>Where the handlers' JSON log lines go (null: nowhere).</summary>
     public Stream? LogOutput { get; init; }
 
+    /// <summary>
+    /// Whether the tables get DynamoDB TTL. DynamoDB Local deletes expired items by the machine's clock, so a deployment
+    /// whose records carry other times (a virtual clock, or replayed sample events dated in the past) must leave it off;
+    /// null: on only with the system clock. The code treats an expired record as absent either way.
+    /// </summary>
+    public bool? TimeToLive { get; init; }
+
     /// <summary>A PCS emulator that outlives this deployment (a redeploy talks to the same PCS); null starts one and stops it on disposal.</summary>
     public PcsEmulator? Pcs { get; init; }
 
@@ -126,7 +133,7 @@ public sealed class LocalDeployment : IAsyncDisposable
         var dynamo = DynamoDbLocalProcess.Client(options.DynamoEndpoint ?? dynamoProcess!.Endpoint);
         var tables = TableNames.WithPrefix(options.TablePrefix);
         // DynamoDB Local reaps expired items by the machine's clock: on a virtual clock its TTL would delete live records.
-        await TableDefinitions.CreateAsync(dynamo, tables, cancellationToken, enableTimeToLive: options.Time == TimeProvider.System);
+        await TableDefinitions.CreateAsync(dynamo, tables, cancellationToken, enableTimeToLive: options.TimeToLive ?? options.Time == TimeProvider.System);
         var pcs = options.Pcs ?? await PcsEmulator.StartAsync(new PcsEmulatorOptions { Time = options.Time, Durations = options.Durations, Account = Account, Region = Region }, cancellationToken);
 
         // HTTP timeouts and the client's own retry delays stay on real time: the clock may run faster than sockets.

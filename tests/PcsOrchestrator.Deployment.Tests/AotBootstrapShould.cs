@@ -166,6 +166,8 @@ public sealed partial class AotBootstrapShould(DynamoDbLocal dynamo)
             DynamoEndpoint = dynamo.Endpoint,
             TablePrefix = prefix + Guid.NewGuid().ToString("N")[..8],
             Durations = new EmulatorDurations(),
+            // The sample events are dated 2026-11-24: DynamoDB Local's TTL would reap their records by today's clock.
+            TimeToLive = false,
         }, ct);
 
     /// <summary>What template.yaml gives every function, pointed at the local deployment.</summary>

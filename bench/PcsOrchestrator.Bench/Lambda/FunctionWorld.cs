@@ -39,6 +39,8 @@ public sealed class FunctionWorld : IAsyncDisposable
             Definition = Resources.Definition,
             TablePrefix = "bench" + Guid.NewGuid().ToString("N")[..8],
             Durations = new EmulatorDurations(),
+            // The sample events are dated 2026-11-24: DynamoDB Local's TTL would reap their records by today's clock.
+            TimeToLive = false,
         }, cancellationToken);
         try
         {
