@@ -196,6 +196,9 @@ internal sealed class RecordingMaintenance(RecordingLedger ledger) : IMaintenanc
         return Task.FromResult(changes);
     }
 
+    public Task<ChangeState?> ChangeStateAsync(string clusterIdentifier, string changeId, CancellationToken cancellationToken) =>
+        Task.FromResult(States.TryGetValue(changeId, out var state) ? new ChangeState(state.Status, state.Outcome, DateTimeOffset.UnixEpoch) : null);
+
     public Task<bool> TakeAsync(string clusterIdentifier, string changeId, string holder, string? from, CancellationToken cancellationToken)
     {
         var state = States[changeId];

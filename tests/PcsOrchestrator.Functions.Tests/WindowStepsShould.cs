@@ -89,6 +89,41 @@ public sealed class WindowStepsShould
         _maintenance.Queue.Should().ContainSingle();
     }
 
+    [Theory]
+    [InlineData("pending", null)]
+    [InlineData("applied", "succeeded")]
+    [InlineData("cancelled", null)]
+    public async Task AnswerALateDeliveryOfAQueuedRequest_WithWhereTheChangeStandsNow(string status, string? outcome)
+    {
+        var queued = await SubmitAsync(Change("""{"scaleDownIdleTimeInSeconds":900}"""), "exec:one");
+        var changeId = queued.Result!.ChangeId!;
+        _maintenance.States[changeId] = (status, null, 0, outcome);
+
+        var late = Prepared(Change("""{"scaleDownIdleTimeInSeconds":900}"""), "exec:two");
+        late.Claim = await new ClaimStep(Services()).RunAsync(late, CancellationToken.None);
+        var result = await new FinalizeStep(Services()).RunAsync(late, CancellationToken.None);
+
+        result.Outcome.Should().Be(FinalizeStep.Outcomes.Duplicate);
+        result.ChangeId.Should().Be(changeId);
+        result.ChangeStatus.Should().Be(status, "the stored 'queued' is what the first delivery saw, not where the change is now");
+        result.ChangeOutcome.Should().Be(outcome);
+        result.Reason.Should().Contain($"change {changeId} now {status}");
+        _ledger.Audit.Last().Reason.Should().Contain($"now {status}");
+    }
+
+    [Fact]
+    public async Task AnswerALateDeliveryOfAQueuedRequest_AsExpired_WhenTheChangeIsGone()
+    {
+        var queued = await SubmitAsync(Change("""{"scaleDownIdleTimeInSeconds":900}"""), "exec:one");
+        _maintenance.States.Remove(queued.Result!.ChangeId!);
+
+        var late = Prepared(Change("""{"scaleDownIdleTimeInSeconds":900}"""), "exec:two");
+        late.Claim = await new ClaimStep(Services()).RunAsync(late, CancellationToken.None);
+        var result = await new FinalizeStep(Services()).RunAsync(late, CancellationToken.None);
+
+        result.ChangeStatus.Should().Be(FinalizeStep.ExpiredChange);
+    }
+
     [Fact]
     public async Task AnswerARetryOfTheClaimThatQueuedTheChange_AsQueuedAgain_NotAsItsOwnDuplicate()
     {

@@ -95,6 +95,11 @@ public sealed class MaintenanceWindowsShould(DynamoDbLocal dynamo) : Scenario(dy
         var audit = await AuditAsync();
         audit.Select(e => e.EventType).Should().Equal("queued", "queued", "queued", "requested", "planned", "update-started", "applied", "applied", "applied", "succeeded");
         audit.Where(e => e.EventType == "applied").Select(e => e.IdempotencyKey).Should().Equal(queue.Select(c => c.Key), "each change's entry carries its own key");
+        var late = await SubmitAsync("""{"scaleDownIdleTimeInSeconds":1800,"accounting":{"defaultPurgeTimeInDays":90}}""");
+        late["outcome"]!.GetValue<string>().Should().Be("duplicate", "EventBridge delivered the third request again after the window");
+        late["changeStatus"]!.GetValue<string>().Should().Be("applied", "the duplicate reports where the change stands now, not the stale 'queued'");
+        late["changeId"]!.GetValue<string>().Should().Be(queue[2].ChangeId);
+        UpdateCalls.Should().Be(1);
         JsonNode.Parse(audit.Single(e => e.EventType == "planned").Details!)!["window"]!["conflicts"]!.AsArray().Select(c => c!["path"]!.GetValue<string>())
             .Should().Equal("slurmConfiguration.scaleDownIdleTimeInSeconds");
         (await VerifyAsync()).Intact.Should().BeTrue();

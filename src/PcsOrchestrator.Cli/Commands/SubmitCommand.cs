@@ -174,6 +174,7 @@ public static class SubmitCommand
             ["outcome"] = output?["outcome"]?.DeepClone() ?? (outcome.Admitted ? "applying" : null),
             ["changeId"] = output?["changeId"]?.DeepClone(),
             ["window"] = output?["window"]?.DeepClone(),
+            ["changeStatus"] = output?["changeStatus"]?.DeepClone(),
             ["opensAt"] = output?["opensAt"] is JsonValue opens && opens.TryGetValue<DateTimeOffset>(out var at) ? CommandSupport.Iso(at) : null,
             ["reason"] = output?["reason"]?.DeepClone(),
             ["originalExecutionId"] = output?["originalExecutionId"]?.DeepClone(),
@@ -207,7 +208,7 @@ public static class SubmitCommand
         {
             "queued" when !submission.Started => $"{before}{Queued(text)} (pcs-orchestrator queue list {submission.ClusterIdentifier} --all shows what became of it)",
             "queued" => $"{before}{Queued(text)}; {(text("opensAt") is { } opens ? $"it opens next at {opens}" : "the window has no further opening")}",
-            "duplicate" => $"{before}a duplicate of a request completed by execution {text("originalExecutionId") ?? "(unknown)"}: {(text("changeId") is not null ? Queued(text) : text("reason"))}",
+            "duplicate" => $"{before}a duplicate of a request completed by execution {text("originalExecutionId") ?? "(unknown)"}: {(text("changeId") is not null ? $"{Queued(text)}, now {text("changeStatus") ?? "(unknown)"}" : text("reason"))}",
             var other => $"{before}{other ?? "(no outcome)"}: {text("reason") ?? "(no reason)"} ({submission.ExecutionArn})",
         };
     }

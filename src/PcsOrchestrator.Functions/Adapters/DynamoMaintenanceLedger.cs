@@ -110,6 +110,12 @@ public sealed class DynamoMaintenanceLedger(IAmazonDynamoDB dynamo, TableNames t
         }
     }
 
+    public async Task<ChangeState?> ChangeStateAsync(string clusterIdentifier, string changeId, CancellationToken cancellationToken)
+    {
+        var change = await DynamoRunLedger.StoreAsync(() => _store.GetChangeAsync(clusterIdentifier, changeId, cancellationToken));
+        return change is null ? null : new ChangeState(QueuedChangeStatuses.Name(change.Status), change.Outcome, change.UpdatedAt);
+    }
+
     public async Task<ClusterConfiguration?> LastAppliedAsync(string clusterIdentifier, CancellationToken cancellationToken)
     {
         var record = await DynamoRunLedger.StoreAsync(() => _store.GetDesiredStateAsync(clusterIdentifier, cancellationToken));

@@ -458,6 +458,15 @@ public sealed class FinalResult
     /// <summary>For a queued request: the id of the queued change (what <c>queue cancel</c> takes).</summary>
     public string? ChangeId { get; set; }
 
+    /// <summary>
+    /// For a duplicate of a queued request: where the queued change stands now (pending, applying, applied, failed,
+    /// cancelled; "expired" once its record is gone), so a late redelivery does not report a stale "queued".
+    /// </summary>
+    public string? ChangeStatus { get; set; }
+
+    /// <summary>For a duplicate of a queued request: the outcome the change's settlement recorded.</summary>
+    public string? ChangeOutcome { get; set; }
+
     /// <summary>For a queued request: when the window opens next.</summary>
     public DateTimeOffset? OpensAt { get; set; }
 

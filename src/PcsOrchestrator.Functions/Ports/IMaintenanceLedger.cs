@@ -43,6 +43,9 @@ public enum Settlement
     Released,
 }
 
+/// <summary>Where a queued change stands now: pending, applying, applied, failed or cancelled, with the outcome its settlement recorded.</summary>
+public sealed record ChangeState(string Status, string? Outcome, DateTimeOffset UpdatedAt);
+
 /// <summary>The outcome of queuing: the change's id and whether this call created it (a retry finds it already there).</summary>
 public sealed record EnqueueOutcome(string ChangeId, bool Created, Contracts.AuditMark? AuditHead);
 
@@ -70,6 +73,9 @@ public interface IMaintenanceLedger
 
     /// <summary>The cluster's pending changes and those being applied (by anyone), in submission order.</summary>
     Task<IReadOnlyList<HeldChange>> ChangesForRunAsync(string clusterIdentifier, CancellationToken cancellationToken);
+
+    /// <summary>Where one queued change stands now; null when it is not there (never queued, or deleted by its TTL after it finished).</summary>
+    Task<ChangeState?> ChangeStateAsync(string clusterIdentifier, string changeId, CancellationToken cancellationToken);
 
     /// <summary>
     /// Takes a change for <paramref name="holder"/>: a pending one (idempotent for the same holder), or, with

@@ -189,12 +189,23 @@ public sealed class FinalizeStep(StepServices services)
     private async Task<FinalResult> DuplicateAsync(RunInfo run, ClaimResult duplicate, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var original = duplicate.StoredResult is { } stored ? stored.Deserialize(FunctionsJsonContext.Default.FinalResult) : null;
+
+        // The stored result of a queued request says "queued" for ever; the change itself has moved on since.
+        ChangeState? change = null;
+        var queuedChange = original is { Outcome: Outcomes.Queued, ChangeId: { } changeId } ? changeId : null;
+        if (queuedChange is not null)
+        {
+            change = await services.Maintenance.ChangeStateAsync(run.ClusterIdentifier, queuedChange, cancellationToken)
+                ?? new ChangeState(ExpiredChange, null, now);
+        }
+
+        var outcome = original is null ? "(unknown)" : change is null ? original.Outcome : $"{original.Outcome}, change {queuedChange} now {change.Status}";
         await services.Ledger.AppendAuditAsync(new AuditDraft(run.ClusterIdentifier, AuditEvents.Duplicate, run.ExecutionId)
         {
             IdempotencyKey = run.IdempotencyKey,
             Source = run.Source ?? run.Origin,
             Actor = run.RequestedBy,
-            Reason = $"already completed by execution {duplicate.HeldBy ?? original?.ExecutionId ?? "(unknown)"} with outcome {original?.Outcome ?? "(unknown)"}",
+            Reason = $"already completed by execution {duplicate.HeldBy ?? original?.ExecutionId ?? "(unknown)"} with outcome {outcome}",
         }, cancellationToken);
 
         return new FinalResult
@@ -205,10 +216,15 @@ public sealed class FinalizeStep(StepServices services)
             ExecutionId = run.ExecutionId,
             OriginalExecutionId = original?.ExecutionId ?? duplicate.HeldBy,
             Changes = original?.Changes ?? [],
-            Reason = original is null ? "a duplicate of a completed request" : $"a duplicate of a completed request (outcome {original.Outcome})",
+            Reason = original is null ? "a duplicate of a completed request" : $"a duplicate of a completed request (outcome {outcome})",
             DurationSeconds = Math.Round((now - run.ReceivedAt).TotalSeconds, 3),
             Window = original?.Window,
             ChangeId = original?.ChangeId,
+            ChangeStatus = change?.Status,
+            ChangeOutcome = change?.Outcome,
         };
     }
+
+    /// <summary>The change status a duplicate reports when the queued change's record is gone (deleted by its TTL after it finished).</summary>
+    public const string ExpiredChange = "expired";
 }
