@@ -105,6 +105,9 @@ public sealed class WindowAdministration(MaintenanceStore store, ISchedulerClien
         return record;
     }
 
+    /// <summary>The stored window, or null when there is none of that name.</summary>
+    public Task<WindowRecord?> GetAsync(string name, CancellationToken cancellationToken) => store.GetWindowAsync(name, cancellationToken);
+
     public async Task<IReadOnlyList<WindowRecord>> ListAsync(CancellationToken cancellationToken) => await store.ListWindowsAsync(cancellationToken);
 
     /// <summary>The window, its next <paramref name="occurrences"/> occurrences, how its schedule compares and the queue per cluster; null when absent.</summary>
@@ -171,7 +174,7 @@ public sealed class WindowAdministration(MaintenanceStore store, ISchedulerClien
         }
         catch (SchedulerResourceNotFoundException)
         {
-            return new ScheduleCheck(false, false, null, null, ["the window has no EventBridge Scheduler schedule: it never opens (run window set again)"]);
+            return new ScheduleCheck(false, false, null, null, ["the window has no EventBridge Scheduler schedule: it never opens (window set NAME, with no other flag, writes it again)"]);
         }
 
         var expected = ScheduleFor(window);

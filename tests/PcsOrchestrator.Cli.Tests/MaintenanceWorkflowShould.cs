@@ -66,9 +66,10 @@ public sealed partial class MaintenanceWorkflowShould
             stdout.Should().StartWith($"Cancelled change {ids[1]} of cluster demo-cluster (queued for maintenance window demo-window): cancelled by ops@example.com: the sync waits for the new git layout.");
 
             // To watch the window work without waiting for its day: move it to every fourth hour (at most 24 seconds away at 600x).
-            (exit, stdout) = await RunAsync(env, "window", "set", "demo-window", "--schedule", "cron(0 */4 * * ? *)", "--time-zone", Zone, "--duration", "240", "--cutoff", "60", "--clusters", "demo-cluster", "--expected-version", "1", "--actor", "ops@example.com");
+            (exit, stdout) = await RunAsync(env, "window", "set", "demo-window", "--schedule", "cron(0 */4 * * ? *)", "--expected-version", "1", "--actor", "ops@example.com");
             exit.Should().Be(ExitCodes.Success);
-            stdout.Should().StartWith("Maintenance window demo-window set: version 2");
+            stdout.Should().StartWith($"Maintenance window demo-window set: version 2 in pcs-orchestrator-maintenance.\n  Changed:       --schedule: cron(0 2 ? * {day} *) → cron(0 */4 * * ? *)\n")
+                .And.Contain($"  Schedule:      cron(0 */4 * * ? *) in {Zone}\n", "the zone, duration, cutoff and clusters stay as set");
 
             (exit, stdout) = await RunAsync(env, "window", "show", "demo-window", "--next", "3");
             exit.Should().Be(ExitCodes.Success);

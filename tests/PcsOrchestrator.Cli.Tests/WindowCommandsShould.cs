@@ -170,6 +170,54 @@ public sealed class WindowCommandsShould(DynamoDbLocal dynamoDb) : TablesTest(dy
     }
 
     [Fact]
+    public async Task ChangeOnlyTheMembersTheFlagsGive_OfAWindowThatExists_AndEverythingWithReplace()
+    {
+        (await WindowAsync("set", "patch-night", "--schedule", "cron(0 2 ? * SUN *)", "--time-zone", "Europe/Berlin", "--duration", "240", "--cutoff", "60",
+            "--clusters", "pcs-p", "--drift", "report", "--description", "weekly patch night")).Exit.Should().Be(ExitCodes.Success);
+
+        var (exit, stdout, stderr) = await WindowAsync("set", "patch-night", "--cutoff", "30", "--clusters", "pcs-p,pcs-q", "--actor", "bob@example.com");
+
+        exit.Should().Be(ExitCodes.Success, stderr);
+        stdout.Should().StartWith($"Maintenance window patch-night set: version 2 in {Tables.Maintenance}.\n  Changed:       --cutoff: 60 → 30; --clusters: pcs-p → pcs-p, pcs-q\n");
+        var (window, _) = Domain.Windows.WindowDefinition.Parse((await Store.GetWindowAsync("patch-night", Ct))!.Definition);
+        window!.Schedule.Zone.Id.Should().Be("Europe/Berlin", "a member no flag gave keeps its stored value");
+        window.Schedule.Duration.Should().Be(TimeSpan.FromHours(4));
+        window.Schedule.Cutoff.Should().Be(TimeSpan.FromMinutes(30));
+        window.Drift.Should().Be(Domain.Windows.DriftMode.Report);
+        window.Description.Should().Be("weekly patch night");
+        (await Store.WindowOfClusterAsync("pcs-q", Ct)).Should().Be("patch-night");
+        _scheduler.Schedules.Single().Definition.ScheduleExpressionTimezone.Should().Be("Europe/Berlin");
+
+        (exit, stdout, stderr) = await WindowAsync("set", "patch-night", "--output", "json");
+
+        exit.Should().Be(ExitCodes.Success, stderr);
+        var report = JsonNode.Parse(stdout)!;
+        report["version"]!.GetValue<long>().Should().Be(3, "the definition and its schedule are written again");
+        report["changed"]!.AsArray().Should().BeEmpty();
+
+        (exit, _, stderr) = await WindowAsync("set", "patch-night", "--duration", "20");
+
+        exit.Should().Be(ExitCodes.Failed);
+        stderr.Should().Contain("--cutoff: must be at least 0 and shorter than the window's duration", "the stored cutoff (30) is checked with the new duration");
+        (await Store.GetWindowAsync("patch-night", Ct))!.Version.Should().Be(3);
+
+        (exit, stdout, stderr) = await WindowAsync("set", "patch-night", "--replace", "--schedule", "cron(0 3 ? * SAT *)", "--duration", "60", "--clusters", "pcs-p");
+
+        exit.Should().Be(ExitCodes.Success, stderr);
+        stdout.Should().NotContain("Changed:");
+        (window, _) = Domain.Windows.WindowDefinition.Parse((await Store.GetWindowAsync("patch-night", Ct))!.Definition);
+        window!.Schedule.Zone.Id.Should().Be("UTC", "--replace: what no flag gives is back to its default");
+        window.Drift.Should().Be(Domain.Windows.DriftMode.Off);
+        window.Description.Should().BeNull();
+        (await Store.WindowOfClusterAsync("pcs-q", Ct)).Should().BeNull("the cluster the replacement left out is free again");
+
+        (exit, _, stderr) = await WindowAsync("set", "patch-night", "--cutoff", "10", "--expected-version", "3");
+
+        exit.Should().Be(ExitCodes.Failed);
+        stderr.Should().Contain("maintenance window 'patch-night' is at version 4, not at version 3 as expected");
+    }
+
+    [Fact]
     public async Task ReportEveryBadFlagWithItsRule_AndWriteNothing()
     {
         var (exit, stdout, stderr) = await WindowAsync("set", "bad", "--schedule", "cron(0 2 * * SUN *)", "--time-zone", "Mars/Olympus", "--duration", "0", "--cutoff", "-5",
@@ -317,7 +365,7 @@ public sealed class WindowCommandsShould(DynamoDbLocal dynamoDb) : TablesTest(dy
         var (exit, stdout, stderr) = await WindowAsync("show", "drifted", "--next", "1");
 
         exit.Should().Be(ExitCodes.Success, stderr);
-        stdout.Should().Contain("DIFFERS from the definition: expression is 'cron(0 5 ? * SUN *)', the window's is 'cron(0 2 ? * SUN *)' (run window set again to rewrite it).");
+        stdout.Should().Contain("DIFFERS from the definition: expression is 'cron(0 5 ? * SUN *)', the window's is 'cron(0 2 ? * SUN *)' (window set drifted, with no other flag, writes it again).");
 
         await client.DeleteScheduleAsync("drifted", Group, Ct);
         (exit, stdout, stderr) = await WindowAsync("show", "drifted", "--next", "1", "--output", "json");
@@ -338,7 +386,7 @@ public sealed class WindowCommandsShould(DynamoDbLocal dynamoDb) : TablesTest(dy
         exit.Should().Be(ExitCodes.Environment);
         stdout.Should().BeEmpty();
         stderr.Should().StartWith($"error: maintenance window 'lonely' was stored in {Tables.Maintenance}, but its EventBridge Scheduler schedule could not be written at http://127.0.0.1:9/ (Unreachable:")
-            .And.Contain("run window set again");
+            .And.Contain("run window set lonely again");
         (await Store.GetWindowAsync("lonely", Ct)).Should().NotBeNull("the definition is written first and is the truth");
 
         (exit, _, stderr) = await CliProcess.RunAsync(new Dictionary<string, string>(Environment) { ["AWS_ENDPOINT_URL_DYNAMODB"] = "http://127.0.0.1:9/" }, "window", "list");

@@ -47,6 +47,31 @@ public sealed class WindowInputShould
         window.DefaultApply.Should().BeNull("the stack's default applies");
     }
 
+    [Fact]
+    public void ChangeOnlyWhatTheFlagsGive_OfAStoredWindow_AndSayWhatChanged()
+    {
+        var stored = (JsonObject)JsonNode.Parse("""{"name":"w","schedule":"cron(0 2 ? * SUN *)","timeZone":"Europe/Berlin","durationMinutes":240,"cutoffMinutes":60,"clusters":["pcs-a"],"drift":"report","description":"patch night"}""")!;
+
+        var changed = WindowInput.Overlay(stored, "w", new WindowFlags { CutoffMinutes = 30, Clusters = ["pcs-a,pcs-b"] });
+
+        changed.ToJsonString().Should().Be("""{"name":"w","schedule":"cron(0 2 ? * SUN *)","timeZone":"Europe/Berlin","durationMinutes":240,"cutoffMinutes":30,"clusters":["pcs-a","pcs-b"],"drift":"report","description":"patch night"}""");
+        WindowInput.Differences(stored, changed).Should().Equal("--cutoff: 60 → 30", "--clusters: pcs-a → pcs-a, pcs-b");
+        WindowInput.Differences(stored, WindowInput.Overlay(stored, "w", new WindowFlags())).Should().BeEmpty();
+        stored["cutoffMinutes"]!.GetValue<int>().Should().Be(60, "the stored document is left as it was");
+    }
+
+    [Fact]
+    public void DropTheStoredAnchor_WhenANewScheduleIsNoRate_UnlessAnAnchorIsGivenToo()
+    {
+        var stored = (JsonObject)JsonNode.Parse("""{"name":"w","schedule":"rate(7 days)","anchor":"2026-12-06T02:00:00Z","durationMinutes":60,"clusters":["pcs-a"]}""")!;
+
+        WindowInput.Overlay(stored, "w", new WindowFlags { Schedule = "cron(0 2 ? * SUN *)" }).ContainsKey("anchor").Should().BeFalse();
+        WindowInput.Overlay(stored, "w", new WindowFlags { Schedule = "rate(14 days)" })["anchor"]!.GetValue<string>().Should().Be("2026-12-06T02:00:00Z");
+        WindowInput.Overlay(stored, "w", new WindowFlags { DurationMinutes = 90 })["anchor"]!.GetValue<string>().Should().Be("2026-12-06T02:00:00Z");
+        WindowInput.Differences(stored, WindowInput.Overlay(stored, "w", new WindowFlags { Schedule = "cron(0 2 ? * SUN *)" }))
+            .Should().Equal("--schedule: rate(7 days) → cron(0 2 ? * SUN *)", "--anchor: 2026-12-06T02:00:00Z → (none)");
+    }
+
     [Theory]
     [InlineData("schedule", "--schedule: must be cron(minutes hours day-of-month month day-of-week year), rate(value unit) or at(yyyy-mm-ddThh:mm:ss), as EventBridge Scheduler accepts them [pattern] (got weekly)")]
     [InlineData("timeZone", "--time-zone: is not a time zone this system knows (use an IANA name such as Europe/Berlin or UTC) [time-zone] (got Berlin)")]

@@ -51,13 +51,14 @@ public static class WindowCommands
         var anchor = new Option<string?>("--anchor") { HelpName = "TIMESTAMP", Description = "For a rate() schedule: the instant of the first opening (ISO 8601 with a zone, e.g. 2026-12-06T02:00:00+01:00); later ones follow at the rate." };
         var description = new Option<string?>("--description") { HelpName = "TEXT", Description = "A note for operators (at most 512 characters, one line)." };
         var file = new Option<FileInfo?>("--file") { HelpName = "FILE", Description = "The window as a JSON document instead of the flags above: name, schedule, timeZone, durationMinutes, cutoffMinutes, anchor, clusters, defaultApply, drift, description (what window show --output json prints as 'definition')." };
-        var expected = new Option<long?>("--expected-version") { HelpName = "N", Description = "Only change the window if it is at this version (window show prints it; 0: only create it, refuse if it exists). Without it the window is created or replaced." };
+        var expected = new Option<long?>("--expected-version") { HelpName = "N", Description = "Only change the window if it is at this version (window show prints it; 0: only create it, refuse if it exists). Without it, a change made from flags is still refused if someone else changed the window since it was read." };
+        var replace = new Option<bool>("--replace") { Description = "The flags are the whole window: a member no flag gives goes back to its default (without it, flags change only what they give of a window that exists, and the rest stays)." };
         var actor = ActorOption("Who makes the change, recorded as the window's 'updated by'");
         var store = new StoreOptions(TableKind.Maintenance);
         var scheduler = new SchedulerOptions();
-        var command = new Command("set", "Create or replace a maintenance window from flags or a file, and its EventBridge Scheduler schedule. Every problem is reported (naming the flag, or the file's JSON path) and nothing is written. Prints the version, the schedule and the next opening.")
+        var command = new Command("set", "Create a maintenance window, or change one, from flags or a file, and write its EventBridge Scheduler schedule. Flags change only what they give of a window that exists (--replace: they are the whole window); a file is always the whole window. Every problem is reported (naming the flag, or the file's JSON path) and nothing is written. Prints the version, the schedule and the next opening.")
         {
-            name, schedule, zone, duration, cutoff, clusters, defaultApply, drift, anchor, description, file, expected, actor,
+            name, schedule, zone, duration, cutoff, clusters, defaultApply, drift, anchor, description, file, expected, replace, actor,
         };
         store.AddTo(command);
         scheduler.AddTo(command);
@@ -67,6 +68,11 @@ public static class WindowCommands
             var io = parse.InvocationConfiguration;
             var given = parse.GetValue(name);
             var source = parse.GetValue(file);
+            if (source is not null && parse.GetValue(replace))
+            {
+                return await CommandSupport.UsageAsync(io.Error, "--replace goes with the flags: a --file is always the whole window");
+            }
+
             if (source is not null && definitionFlags.Where(f => parse.GetResult(f) is not null).Select(f => f.Name).ToList() is { Count: > 0 } mixed)
             {
                 return await CommandSupport.UsageAsync(io.Error, $"--file and {string.Join(", ", mixed)} both define the window: give the file, or the flags");
@@ -92,31 +98,26 @@ public static class WindowCommands
                 return ExitCodes.Usage;
             }
 
-            string json;
-            if (source is null)
+            WindowFlags? flags = source is null ? new WindowFlags
             {
-                json = WindowInput.FromFlags(given!, new WindowFlags
-                {
-                    Schedule = parse.GetValue(schedule),
-                    TimeZone = parse.GetValue(zone),
-                    DurationMinutes = parse.GetValue(duration),
-                    CutoffMinutes = parse.GetValue(cutoff),
-                    Clusters = parse.GetResult(clusters) is null ? null : parse.GetValue(clusters),
-                    DefaultApply = parse.GetValue(defaultApply),
-                    Drift = parse.GetValue(drift),
-                    Anchor = parse.GetValue(anchor),
-                    Description = parse.GetValue(description),
-                }).ToJsonString();
-            }
-            else
+                Schedule = parse.GetValue(schedule),
+                TimeZone = parse.GetValue(zone),
+                DurationMinutes = parse.GetValue(duration),
+                CutoffMinutes = parse.GetValue(cutoff),
+                Clusters = parse.GetResult(clusters) is null ? null : parse.GetValue(clusters),
+                DefaultApply = parse.GetValue(defaultApply),
+                Drift = parse.GetValue(drift),
+                Anchor = parse.GetValue(anchor),
+                Description = parse.GetValue(description),
+            } : null;
+            string? fileJson = null;
+            if (source is not null)
             {
-                var (fileJson, fileName, conflict) = WindowInput.FromFile(await File.ReadAllTextAsync(source.FullName, cancellationToken), given, source.Name);
+                (fileJson, given, var conflict) = WindowInput.FromFile(await File.ReadAllTextAsync(source.FullName, cancellationToken), given, source.Name);
                 if (conflict is not null)
                 {
                     return await CommandSupport.FailAsync(io.Error, conflict + "; nothing was written", ExitCodes.Failed);
                 }
-
-                (json, given) = (fileJson, fileName);
             }
 
             if (given == StackWindowName)
@@ -124,25 +125,47 @@ public static class WindowCommands
                 return await CommandSupport.FailAsync(io.Error, $"'{StackWindowName}' is the stack's own window, set by its template parameters (DefaultWindowSchedule, DefaultWindowTimezone, DefaultWindowDurationMinutes, DefaultWindowCutoffMinutes, DefaultWindowClusters, DefaultWindowDrift): change it with a stack update, or give this window another name; nothing was written", ExitCodes.Failed);
             }
 
-            var (window, issues) = WindowDefinition.Parse(json);
-            if (window is null)
-            {
-                await io.Error.WriteLineAsync($"error: the window is invalid ({CommandSupport.Count(issues.Count, "issue", "issues")}{(source is null ? string.Empty : $" in {source.Name}")}); nothing was written:");
-                foreach (var issue in issues)
-                {
-                    await io.Error.WriteLineAsync("  " + (source is null ? WindowInput.DescribeFlagIssue(issue) : issue.ToString()));
-                }
-
-                return ExitCodes.Failed;
-            }
-
             var who = parse.GetValue(actor) ?? Environment.UserName;
             return await scheduler.RunAsync(parse, store, target, async (windows, context, endpoint, clock) =>
             {
+                // Flags change the members they give of a window that exists (the rest stay, and the write is
+                // conditional on the version read); --replace and --file define the whole window.
+                var expectedVersion = parse.GetValue(expected);
+                JsonObject? before = null;
+                var json = fileJson;
+                if (flags is not null)
+                {
+                    var stored = parse.GetValue(replace) ? null : await windows.GetAsync(given!, cancellationToken);
+                    if (stored is not null)
+                    {
+                        if (!TryRead(stored, out var current, out var problem))
+                        {
+                            return await CommandSupport.FailAsync(io.Error, problem + " (or give --replace with the whole window); nothing was written", ExitCodes.Failed);
+                        }
+
+                        before = (JsonObject)JsonNode.Parse(current.ToJson())!;
+                        expectedVersion ??= stored.Version;
+                    }
+
+                    json = (before is null ? WindowInput.FromFlags(given!, flags) : WindowInput.Overlay(before, given!, flags)).ToJsonString();
+                }
+
+                var (window, issues) = WindowDefinition.Parse(json!);
+                if (window is null)
+                {
+                    await io.Error.WriteLineAsync($"error: the window is invalid ({CommandSupport.Count(issues.Count, "issue", "issues")}{(source is null ? string.Empty : $" in {source.Name}")}); nothing was written:");
+                    foreach (var issue in issues)
+                    {
+                        await io.Error.WriteLineAsync("  " + (source is null ? WindowInput.DescribeFlagIssue(issue) : issue.ToString()));
+                    }
+
+                    return ExitCodes.Failed;
+                }
+
                 WindowRecord record;
                 try
                 {
-                    record = await windows.SetAsync(window, parse.GetValue(expected), who, cancellationToken);
+                    record = await windows.SetAsync(window, expectedVersion, who, cancellationToken);
                 }
                 catch (Exception ex) when (ex is ClusterInAnotherWindowException or WindowVersionConflictException)
                 {
@@ -151,19 +174,26 @@ public static class WindowCommands
                 catch (SchedulerException ex)
                 {
                     return await CommandSupport.FailAsync(io.Error,
-                        $"maintenance window '{window.Name}' was stored in {context.Table}, but its EventBridge Scheduler schedule could not be written at {endpoint} ({ex.ErrorCode}: {ex.Message}); until it is, the window does not open: run window set again (window show reports the difference)",
+                        $"maintenance window '{window.Name}' was stored in {context.Table}, but its EventBridge Scheduler schedule could not be written at {endpoint} ({ex.ErrorCode}: {ex.Message}); until it is, the window does not open: run window set {window.Name} again (window show reports the difference)",
                         SchedulerOptions.ExitFor(ex));
                 }
 
                 var now = clock.GetUtcNow();
                 var report = Report(window, record, target, now);
+                var changed = before is null ? null : WindowInput.Differences(before, (JsonObject)JsonNode.Parse(window.ToJson())!);
                 if (store.Json(parse))
                 {
+                    report["changed"] = changed is null ? null : new JsonArray([.. changed.Select(c => (JsonNode)c)]);
                     await io.Output.WriteLineAsync(report.ToJsonString());
                     return ExitCodes.Success;
                 }
 
                 await io.Output.WriteLineAsync($"Maintenance window {window.Name} set: version {record.Version} in {context.Table}.");
+                if (changed is not null)
+                {
+                    await io.Output.WriteLineAsync($"  {"Changed:",-15}{(changed.Count == 0 ? "nothing (the definition and its schedule were written again)" : string.Join("; ", changed))}");
+                }
+
                 await DescribeAsync(io.Output, window, now, openSince: null);
                 await io.Output.WriteLineAsync($"  {"Scheduler:",-15}schedule {window.Name} in group {target.GroupName ?? "default"} starts {target.StateMachineArn} (role {target.RoleArn})");
                 return ExitCodes.Success;
@@ -327,7 +357,7 @@ public static class WindowCommands
                     ? $"Schedule: MISSING in group {group} at {endpoint}: {string.Join("; ", check.Differences)}."
                     : check.Matches
                         ? $"Schedule: {check.Arn} is {check.State ?? ScheduleStates.Enabled} and matches the definition."
-                        : $"Schedule: {check.Arn} DIFFERS from the definition: {string.Join("; ", check.Differences)} (run window set again to rewrite it).");
+                        : $"Schedule: {check.Arn} DIFFERS from the definition: {string.Join("; ", check.Differences)} (window set {definition.Name}, with no other flag, writes it again).");
                 var pending = status.PendingByCluster;
                 await io.Output.WriteLineAsync($"Pending changes: {string.Join(", ", pending.Select(p => $"{p.Key} {p.Value}"))} ({CommandSupport.Count(pending.Values.Sum(), "change", "changes")}; queue list CLUSTER shows them).");
                 return ExitCodes.Success;

@@ -79,6 +79,61 @@ public static class WindowInput
         return document;
     }
 
+    /// <summary>
+    /// The window <paramref name="stored"/> with the members the flags gave replaced (what <c>window set</c> does to a
+    /// window that exists, as <c>aws ssm update-maintenance-window</c> does without <c>--replace</c>): a member no flag
+    /// gave keeps its stored value. An anchor only counts a <c>rate(...)</c> schedule from an instant, so a new
+    /// <c>--schedule</c> that is not a rate drops the stored anchor unless <c>--anchor</c> is given too.
+    /// </summary>
+    public static JsonObject Overlay(JsonObject stored, string name, WindowFlags flags)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        var document = (JsonObject)stored.DeepClone();
+        document["name"] = name;
+        foreach (var (member, value) in FromFlags(name, flags))
+        {
+            document[member] = value?.DeepClone();
+        }
+
+        if (flags.Schedule is { } schedule && flags.Anchor is null && !schedule.TrimStart().StartsWith("rate(", StringComparison.Ordinal))
+        {
+            document.Remove("anchor");
+        }
+
+        return document;
+    }
+
+    /// <summary>
+    /// What a change does to a stored window, one line per member that differs (<c>--cutoff: 60 → 30</c>), named by
+    /// its flag, in the order of the flags; empty when nothing changes.
+    /// </summary>
+    public static IReadOnlyList<string> Differences(JsonObject before, JsonObject after)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(after);
+        var lines = new List<string>();
+        foreach (var (path, flag) in FlagOf)
+        {
+            var member = path[2..];
+            var was = before[member];
+            var now = after[member];
+            if (!JsonNode.DeepEquals(was, now))
+            {
+                lines.Add($"{flag}: {Show(was)} → {Show(now)}");
+            }
+        }
+
+        return lines;
+    }
+
+    private static string Show(JsonNode? value) => value switch
+    {
+        null => "(none)",
+        JsonArray array => string.Join(", ", array.Select(Show)),
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
+        _ => value.ToJsonString(),
+    };
+
     /// <summary><c>--clusters a,b --clusters c</c> → a, b, c (spaces around names and empty entries dropped).</summary>
     public static IReadOnlyList<string> SplitClusters(IEnumerable<string> values)
     {
