@@ -30,7 +30,10 @@ public sealed class DynamoDbRestartShould : IAsyncDisposable
         await using var local = await LocalDeployment.StartAsync(new LocalDeploymentOptions
         {
             Definition = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "statemachine", "update-cluster.asl.json")),
-            Time = new ScaledTimeProvider(10),
+            // Apply's retries (2 s doubling to 60 s, full jitter: about 61 s of clock time expected) take about 20 s of real
+            // time at 3x, longer than DynamoDB Local needs to come back on a loaded machine; at 10x (about 6 s) a slow
+            // restart under CI load once exhausted them.
+            Time = new ScaledTimeProvider(3),
             DynamoEndpoint = _dynamo.Endpoint,
             TablePrefix = "r" + Guid.NewGuid().ToString("N")[..8],
             Durations = new EmulatorDurations { Update = TimeSpan.FromSeconds(30) },
