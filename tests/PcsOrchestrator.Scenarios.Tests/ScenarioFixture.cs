@@ -27,6 +27,9 @@ public abstract class Scenario(DynamoDbLocal dynamo) : IAsyncLifetime
 
     protected virtual TimeSpan PcsAttemptTimeout => TimeSpan.FromSeconds(10);
 
+    /// <summary>The stack's defaults (template parameters DefaultApply, DefaultWindow*): none unless a scenario sets them.</summary>
+    protected virtual Functions.Adapters.StackDefaults Defaults => Functions.Adapters.StackDefaults.None;
+
     public async ValueTask InitializeAsync()
     {
         Local = await LocalDeployment.StartAsync(new LocalDeploymentOptions
@@ -38,6 +41,7 @@ public abstract class Scenario(DynamoDbLocal dynamo) : IAsyncLifetime
             Durations = Durations,
             Random = new SeededRandomSource(11),
             PcsAttemptTimeout = PcsAttemptTimeout,
+            Defaults = Defaults,
         }, Ct);
         ClusterId = (await Local.CreateDemoClusterAsync("demo-cluster", Ct)).Id;
         Local.Pcs.ClearCalls();

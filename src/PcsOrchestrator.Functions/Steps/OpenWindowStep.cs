@@ -46,6 +46,14 @@ public sealed class OpenWindowStep(StepServices services)
         var runs = new List<WindowClusterRun>();
         foreach (var cluster in window.Clusters)
         {
+            // A cluster belongs to one window: the stack's default window lists clusters that may since have been given
+            // a stored window of their own, and that window applies their changes, not this one.
+            if ((await services.Maintenance.WindowOfClusterAsync(cluster, cancellationToken))?.Name is { } owner && owner != window.Name)
+            {
+                runs.Add(new WindowClusterRun { ClusterIdentifier = cluster, Action = "skipped", Reason = $"covered by maintenance window {owner}" });
+                continue;
+            }
+
             // Pending changes, and any an earlier run left applying (the run takes those over once it holds the lock).
             var pending = (await services.Maintenance.ChangesForRunAsync(cluster, cancellationToken)).Count;
             if (pending == 0 && window.Drift == DriftMode.Off)
