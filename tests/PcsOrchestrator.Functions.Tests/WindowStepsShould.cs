@@ -54,9 +54,10 @@ public sealed class WindowStepsShould
         return await new ClaimStep(Services()).RunAsync(state, CancellationToken.None);
     }
 
-    private RunState WindowRun(string cluster = "demo-cluster", string drift = "off")
+    private RunState WindowRun(string cluster = "demo-cluster", string drift = "off", int week = 0)
     {
-        var run = new WindowRun("sunday", cluster, new MaintenanceWindow(Sunday.AddHours(4), TimeSpan.FromHours(1)) { Start = Sunday }, DriftModeExtensions.TryParseWire(drift, out var mode) ? mode : DriftMode.Off, Sunday);
+        var start = Sunday.AddDays(7 * week);
+        var run = new WindowRun("sunday", cluster, new MaintenanceWindow(start.AddHours(4), TimeSpan.FromHours(1)) { Start = start }, DriftModeExtensions.TryParseWire(drift, out var mode) ? mode : DriftMode.Off, start);
         return Prepared(System.Text.Encoding.UTF8.GetString(run.ToJson()), "arn:aws:states:us-east-1:123456789012:execution:update-cluster:" + run.ExecutionName);
     }
 
@@ -291,6 +292,46 @@ public sealed class WindowStepsShould
         var entry = _ledger.Audit.Single(a => a.EventType == AuditEvents.ApplyFailed);
         entry.Reason.Should().Contain(requeue ? "queued again for the next window" : "the change is marked failed");
         _ledger.Audit.Last().EventType.Should().Be(AuditEvents.Failed, "the run's own entry comes last");
+    }
+
+    [Fact]
+    public async Task StopRequeuingAChangeThatFailedInTheMostWindowsAllowed()
+    {
+        await SubmitAsync(Change("""{"scaleDownIdleTimeInSeconds":900}""", ""","options":{"requeueOnFailure":true}"""), "exec:one");
+        var id = _maintenance.Queue[0].ChangeId;
+        var limit = Services().Settings.MaxWindowAttempts;
+        for (var window = 1; window <= limit; window++)
+        {
+            _time.SetUtcNow(Sunday.AddDays(7 * (window - 1)));
+            var state = WindowRun(week: window - 1);
+            state.Claim = await new ClaimStep(Services()).RunAsync(state, CancellationToken.None);
+            state.Plan = await new PlanStep(Services()).RunAsync(state, CancellationToken.None);
+            state.Error = new StepError { Error = ErrorNames.PcsValidation, Cause = "{}" };
+
+            await new RecordFailureStep(Services()).RunAsync(state, CancellationToken.None);
+
+            _maintenance.States[id].Attempts.Should().Be(window);
+            _maintenance.States[id].Status.Should().Be(window < limit ? HeldChange.Pending : "failed", $"window {window} of at most {limit}");
+        }
+
+        _ledger.Audit.Last(a => a.EventType == AuditEvents.ApplyFailed).Reason.Should().Contain($"has now failed in {limit} windows, the most requeueOnFailure allows");
+    }
+
+    [Fact]
+    public async Task MarkTheChangesApplied_WhenOnlyTheEndOfAVerifiedWindowRunFailed()
+    {
+        await SubmitAsync(Change("""{"scaleDownIdleTimeInSeconds":900}"""), "exec:one");
+        _time.SetUtcNow(Sunday);
+        var state = WindowRun();
+        state.Claim = await new ClaimStep(Services()).RunAsync(state, CancellationToken.None);
+        state.Plan = await new PlanStep(Services()).RunAsync(state, CancellationToken.None);
+        state.Verify = new VerifyResult { Verified = true, After = state.Plan.Desired };
+        state.Error = new StepError { Error = ErrorNames.StoreTransient, Cause = "{}" };
+
+        await new RecordFailureStep(Services()).RunAsync(state, CancellationToken.None);
+
+        _maintenance.StatusOf(_maintenance.Queue[0].ChangeId).Should().Be("applied", "PCS has the change: Finalize failed after Verify");
+        _ledger.Audit.Single(a => a.EventType == AuditEvents.Applied).Reason.Should().Contain("the update was verified; the run then failed: StoreTransient");
     }
 
     [Fact]

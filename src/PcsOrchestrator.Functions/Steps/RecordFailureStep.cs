@@ -71,20 +71,28 @@ public sealed class RecordFailureStep(StepServices services)
 
     /// <summary>
     /// The changes a failed window run holds (read from the queue, not the state: Plan may have taken them and failed
-    /// before it returned): failed, or back in the queue when they asked; released when the plan was to defer.
+    /// before it returned): applied when the update was verified (only the end of the run failed), released when the
+    /// run was deferring, else failed, or back in the queue when they asked and have windows left.
     /// </summary>
     private async Task<AuditMark?> SettleWindowAsync(RunState state, RunInfo run, string error, string cause, AuditMark? head, CancellationToken cancellationToken)
     {
         var window = run.Window!.Name;
         var held = (await services.Maintenance.ChangesForRunAsync(run.ClusterIdentifier, cancellationToken))
             .Where(c => c.Status == HeldChange.Applying && c.Holder == run.ExecutionId);
+        var deferring = state.Plan?.Outcome == PlanOutcomes.Defer || state.Readiness?.Verdict == ReadinessVerdicts.Defer || state.Claim?.Outcome == ClaimOutcomes.Late;
+        var limit = services.Settings.MaxWindowAttempts;
         foreach (var change in held)
         {
-            var (settlement, eventType, why) = state.Plan?.Outcome == PlanOutcomes.Defer
-                ? (Settlement.Released, AuditEvents.Deferred, $"maintenance window {window} could not start the update ({error}: {cause}); the change stays queued for the next window")
-                : change.Request.Options.RequeueOnFailure
-                    ? (Settlement.Requeued, AuditEvents.ApplyFailed, $"maintenance window {window} failed ({error}: {cause}); queued again for the next window, as the change asked (requeueOnFailure)")
-                    : (Settlement.Failed, AuditEvents.ApplyFailed, $"maintenance window {window} failed ({error}: {cause}); the change is marked failed (send it again, or set options.requeueOnFailure)");
+            var windows = change.Attempts + 1;
+            var (settlement, eventType, why) = state.Verify is { Verified: true }
+                ? (Settlement.Applied, AuditEvents.Applied, $"applied in maintenance window {window} (the update was verified; the run then failed: {error}: {cause})")
+                : deferring
+                    ? (Settlement.Released, AuditEvents.Deferred, $"maintenance window {window} could not start the update ({error}: {cause}); the change stays queued for the next window")
+                    : change.Request.Options.RequeueOnFailure && windows < limit
+                        ? (Settlement.Requeued, AuditEvents.ApplyFailed, $"maintenance window {window} failed ({error}: {cause}); queued again for the next window, as the change asked (requeueOnFailure; window {Count(windows)} of at most {Count(limit)})")
+                        : change.Request.Options.RequeueOnFailure
+                            ? (Settlement.Failed, AuditEvents.ApplyFailed, $"maintenance window {window} failed ({error}: {cause}); the change has now failed in {Count(windows)} windows, the most requeueOnFailure allows, and is marked failed (send it again)")
+                            : (Settlement.Failed, AuditEvents.ApplyFailed, $"maintenance window {window} failed ({error}: {cause}); the change is marked failed (send it again, or set options.requeueOnFailure)");
             head = await services.Maintenance.SettleAsync(run.ClusterIdentifier, change.ChangeId, run.ExecutionId, settlement, why,
                 FinalizeStep.ChangeEntry(state, run, change.ChangeId, change.IdempotencyKey, change.Request.RequestedBy, change.Source, eventType, why, head) with { FencingToken = null },
                 cancellationToken) ?? head;
@@ -92,6 +100,8 @@ public sealed class RecordFailureStep(StepServices services)
 
         return head;
     }
+
+    private static string Count(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static string EventFor(string error, RunState state) => error switch
     {

@@ -24,6 +24,12 @@ public sealed record WorkflowSettings
     /// <summary>Queued changes one window run takes at most; the rest wait for the next window.</summary>
     public int MaxChangesPerWindow { get; init; } = 50;
 
+    /// <summary>
+    /// How many windows a change that asked to be queued again after a failure (requeueOnFailure) may fail in: after
+    /// that it is marked failed, so a change PCS always refuses does not fail every later window with it.
+    /// </summary>
+    public int MaxWindowAttempts { get; init; } = 3;
+
     /// <summary>How long after a window's end a run still waits for an update it started (PCS cannot cancel one).</summary>
     public TimeSpan WindowRunGrace { get; init; } = TimeSpan.FromHours(4);
 }
