@@ -15,6 +15,12 @@ public sealed class InProcessFunctions(IReadOnlyDictionary<string, ILambdaHandle
 
     public long Invocations => Interlocked.Read(ref _invocations);
 
+    /// <summary>
+    /// Fault injection: called after a handler answered; true loses the answer, as when the execution environment dies
+    /// after the work is done (Step Functions sees Lambda.Unknown and may retry the Task: the step runs again).
+    /// </summary>
+    public Func<TaskInvocation, bool>? LoseAnswer { get; init; }
+
     public async Task<JsonNode?> InvokeAsync(TaskInvocation invocation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(invocation);
@@ -30,9 +36,14 @@ public sealed class InProcessFunctions(IReadOnlyDictionary<string, ILambdaHandle
         try
         {
             var response = await handler.InvokeAsync(payload, context, cancellationToken);
+            if (LoseAnswer?.Invoke(invocation) == true)
+            {
+                throw new TaskFailedException("Lambda.Unknown", """{"errorType":"Runtime.ExitError","errorMessage":"the execution environment exited after the handler answered (fault injected)"}""");
+            }
+
             return JsonNode.Parse(response.Span);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not (OperationCanceledException or TaskFailedException))
         {
             var type = RuntimeErrors.TypeOf(ex);
             var document = Encoding.UTF8.GetString(RuntimeApiClient.ErrorDocument(new LambdaError(type, ex.Message)));

@@ -50,6 +50,9 @@ public sealed record LocalDeploymentOptions
     /// <summary>A PCS emulator that outlives this deployment (a redeploy talks to the same PCS); null starts one and stops it on disposal.</summary>
     public PcsEmulator? Pcs { get; init; }
 
+    /// <summary>Fault injection (tests): true for a Task invocation whose answer is lost after its handler ran (Lambda.Unknown).</summary>
+    public Func<TaskInvocation, bool>? LoseAnswer { get; init; }
+
     /// <summary>The stack's maintenance-window defaults (template parameters DefaultApply and DefaultWindow*).</summary>
     public StackDefaults Defaults { get; init; } = StackDefaults.None;
 }
@@ -147,7 +150,7 @@ public sealed class LocalDeployment : IAsyncDisposable
         var services = new StepServices(new PcsGateway(pcsClient), ledger, options.Time, options.Random, options.Settings, maintenance, executions);
         var handlers = HandlerRegistry.Create(services);
         var byFunction = handlers.ToDictionary(kv => kv.Key + "Function", kv => kv.Value, StringComparer.Ordinal);
-        var functions = new InProcessFunctions(byFunction, options.Time, logger, metrics);
+        var functions = new InProcessFunctions(byFunction, options.Time, logger, metrics) { LoseAnswer = options.LoseAnswer };
         var substitutions = byFunction.Keys.ToDictionary(f => f + "Arn", f => $"arn:aws:lambda:{Region}:{Account}:function:{f}", StringComparer.Ordinal);
         var definition = StateMachineDefinition.Parse(options.Definition, substitutions);
         var runner = new StateMachineRunner(definition, functions, options.Time, options.Random.NextDouble, $"arn:aws:states:{Region}:{Account}:stateMachine:{options.TablePrefix}-update-cluster");

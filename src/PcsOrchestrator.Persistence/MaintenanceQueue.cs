@@ -202,6 +202,24 @@ public sealed partial class MaintenanceStore
     public TransactWriteItem FailWrite(string cluster, string changeId, string holder, string outcome, bool requeue) => new() { Update = Fail(cluster, changeId, holder, outcome, requeue) };
 
     /// <summary>
+    /// pending stays pending, marked as deferred by window run <paramref name="run"/>: the companion of the
+    /// <c>deferred</c> entry a run writes for a change it never took (it could not get the cluster before the cutoff).
+    /// Refused when the change is no longer pending (cancelled meanwhile) or the run marked it already (a retried
+    /// step), so the entry is written once, and never after a <c>cancelled</c> one.
+    /// </summary>
+    public TransactWriteItem DeferWrite(string cluster, string changeId, string run)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(run);
+        return new()
+        {
+            Update = Transition(cluster, changeId,
+                "SET #deferredBy = :run, #updatedAt = :now",
+                "#status = :pending AND (attribute_not_exists(#deferredBy) OR #deferredBy <> :run)",
+                new() { [":pending"] = Status(QueuedChangeStatus.Pending), [":run"] = S(run) }),
+        };
+    }
+
+    /// <summary>
     /// pending → cancelled, with the outcome "cancelled by <paramref name="cancelledBy"/>: <paramref name="reason"/>" and
     /// the TTL. Only a pending change can be cancelled: one being applied, or already over, is refused with its status
     /// and holder.
@@ -312,6 +330,7 @@ public sealed partial class MaintenanceStore
             ["#updatedAt"] = "updatedAt",
             ["#ttl"] = TableDefinitions.TtlAttribute,
             ["#attempts"] = "attempts",
+            ["#deferredBy"] = "lastDeferredBy",
         };
         var expressions = update + " " + condition;
         return new Update

@@ -85,12 +85,12 @@ internal sealed class RecordingLedger : IRunLedger
         return Task.CompletedTask;
     }
 
-    public Task<string?> CompletedResultAsync(string key, string owner, CancellationToken cancellationToken) =>
-        Task.FromResult(Keys.TryGetValue(key, out var record) && record.Status == "COMPLETED" && record.Owner == owner ? record.Result : null);
+    public Task<string?> FinishedResultAsync(string key, string owner, CancellationToken cancellationToken) =>
+        Task.FromResult(Keys.TryGetValue(key, out var record) && record.Status is "COMPLETED" or "FAILED" && record.Owner == owner ? record.Result : null);
 
     public Task ReleaseKeyAsync(string key, string owner, string reason, CancellationToken cancellationToken)
     {
-        Keys[key] = (owner, "FAILED", null, Keys[key].Hash);
+        Keys[key] = (owner, "FAILED", reason, Keys[key].Hash);
         return Task.CompletedTask;
     }
 
@@ -195,6 +195,11 @@ internal sealed class RecordingMaintenance(RecordingLedger ledger) : IMaintenanc
                 q.Key, States[q.ChangeId].Status, States[q.ChangeId].Holder, q.Source, q.Window, States[q.ChangeId].Attempts))];
         return Task.FromResult(changes);
     }
+
+    public HashSet<(string ChangeId, string Run)> Deferrals { get; } = [];
+
+    public async Task<Contracts.AuditMark?> NoteDeferredAsync(string clusterIdentifier, string changeId, string run, AuditDraft entry, CancellationToken cancellationToken) =>
+        States[changeId].Status == HeldChange.Pending && Deferrals.Add((changeId, run)) ? await Ledger.AppendAuditAsync(entry, cancellationToken) : null;
 
     public Task<ChangeState?> ChangeStateAsync(string clusterIdentifier, string changeId, CancellationToken cancellationToken) =>
         Task.FromResult(States.TryGetValue(changeId, out var state) ? new ChangeState(state.Status, state.Outcome, DateTimeOffset.UnixEpoch) : null);

@@ -140,6 +140,31 @@ public sealed class MaintenanceWindowsShould(DynamoDbLocal dynamo) : Scenario(dy
     }
 
     [Fact]
+    public async Task DeferOnce_WhenTheAnswerOfTheDeferringFinalizeIsLost_AndStepFunctionsRetriesIt()
+    {
+        await SetWindowAsync(Weekly);
+        await SubmitAsync("""{"scaleDownIdleTimeInSeconds":900}""");
+        await SubmitAsync("""{"accounting":{"defaultPurgeTimeInDays":90}}""");
+        Time.Advance(Sunday.AddMinutes(-1) - Time.GetUtcNow());
+        Local.Pcs.Hold("cluster", ClusterId, null, "UPDATING", TimeSpan.FromHours(3).Add(TimeSpan.FromMinutes(20)));
+        var lost = 0;
+        LoseAnswer = invocation => invocation.StateName == "Finalize" && invocation.Context["Execution"]!["Name"]!.GetValue<string>().StartsWith("w-", StringComparison.Ordinal) && lost++ == 0;
+
+        var runs = await OpenNextWindowAsync(Sunday);
+
+        lost.Should().BeGreaterThan(1, "the first Finalize's answer was lost and Step Functions ran it again");
+        var run = runs.Single(r => r.Output?["outcome"]?.GetValue<string>() != "opened");
+        run.Status.Should().Be(ExecutionStatus.Succeeded, run.Cause);
+        run.Output!["outcome"]!.GetValue<string>().Should().Be("deferred", "the retry answers with what the first attempt stored, not LockLost");
+        run.History.Should().Contain(e => e.Type == "LambdaFunctionFailed" && e.Details != null && e.Details["error"]!.GetValue<string>() == "Lambda.Unknown");
+        var audit = await AuditAsync();
+        audit.Select(e => e.EventType).Should().Equal(["queued", "queued", "requested", "waiting", "deferred", "deferred", "deferred"], "one deferred entry per change and one for the run, written once");
+        (await QueueAsync()).Select(c => c.Status).Should().Equal(QueuedChangeStatus.Pending, QueuedChangeStatus.Pending);
+        (await LockHeldAsync()).Should().BeFalse();
+        (await VerifyAsync()).Intact.Should().BeTrue();
+    }
+
+    [Fact]
     public async Task OpenAWindowInItsTimeZone_AtTheRightInstantAcrossADaylightSavingChange()
     {
         // 03:00 in New York: 08:00 UTC on Sunday 7 March 2027 (EST), 07:00 UTC on Sunday 14 March (EDT from 02:00 that day).

@@ -30,6 +30,9 @@ public abstract class Scenario(DynamoDbLocal dynamo) : IAsyncLifetime
     /// <summary>The stack's defaults (template parameters DefaultApply, DefaultWindow*): none unless a scenario sets them.</summary>
     protected virtual Functions.Adapters.StackDefaults Defaults => Functions.Adapters.StackDefaults.None;
 
+    /// <summary>Fault injection a scenario may set at any time: true loses the answer of a Task whose handler ran (Lambda.Unknown).</summary>
+    protected Func<TaskInvocation, bool>? LoseAnswer { get; set; }
+
     public async ValueTask InitializeAsync()
     {
         Local = await LocalDeployment.StartAsync(new LocalDeploymentOptions
@@ -42,6 +45,7 @@ public abstract class Scenario(DynamoDbLocal dynamo) : IAsyncLifetime
             Random = new SeededRandomSource(11),
             PcsAttemptTimeout = PcsAttemptTimeout,
             Defaults = Defaults,
+            LoseAnswer = invocation => LoseAnswer?.Invoke(invocation) == true,
         }, Ct);
         ClusterId = (await Local.CreateDemoClusterAsync("demo-cluster", Ct)).Id;
         Local.Pcs.ClearCalls();

@@ -110,6 +110,18 @@ public sealed class DynamoMaintenanceLedger(IAmazonDynamoDB dynamo, TableNames t
         }
     }
 
+    public async Task<AuditMark?> NoteDeferredAsync(string clusterIdentifier, string changeId, string run, Ports.AuditDraft entry, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ledger.AppendAuditAsync(entry, [_store.DeferWrite(clusterIdentifier, changeId, run)], cancellationToken);
+        }
+        catch (CompanionConditionFailedException)
+        {
+            return null; // Cancelled since it was listed, or noted by an earlier attempt of this step.
+        }
+    }
+
     public async Task<ChangeState?> ChangeStateAsync(string clusterIdentifier, string changeId, CancellationToken cancellationToken)
     {
         var change = await DynamoRunLedger.StoreAsync(() => _store.GetChangeAsync(clusterIdentifier, changeId, cancellationToken));

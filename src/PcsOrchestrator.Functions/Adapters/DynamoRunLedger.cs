@@ -43,11 +43,11 @@ public sealed class DynamoRunLedger(IAmazonDynamoDB dynamo, TableNames tables, T
     public Task CompleteKeyAsync(string key, string owner, string resultJson, CancellationToken cancellationToken) =>
         StoreAsync(() => Owned(() => _keys.CompleteAsync(key, owner, resultJson, cancellationToken)));
 
-    public Task<string?> CompletedResultAsync(string key, string owner, CancellationToken cancellationToken) =>
+    public Task<string?> FinishedResultAsync(string key, string owner, CancellationToken cancellationToken) =>
         StoreAsync(async () =>
         {
             var record = await _keys.GetAsync(key, cancellationToken);
-            return record is { Status: IdempotencyStatus.Completed } && record.Owner == owner ? record.Result : null;
+            return record is { Status: IdempotencyStatus.Completed or IdempotencyStatus.Failed } && record.Owner == owner ? record.Result : null;
         });
 
     /// <summary>Frees the key for a later attempt. A key this run no longer owns (taken over, completed, or never

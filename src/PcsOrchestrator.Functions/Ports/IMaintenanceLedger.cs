@@ -90,6 +90,13 @@ public interface IMaintenanceLedger
     /// </summary>
     Task<Contracts.AuditMark?> SettleAsync(string clusterIdentifier, string changeId, string holder, Settlement settlement, string outcome, AuditDraft entry, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Writes <paramref name="entry"/> (a <c>deferred</c> entry) for a pending change <paramref name="run"/> never took,
+    /// with a mark on the change, in one write. Null, and nothing written, when the change is no longer pending
+    /// (cancelled meanwhile) or the run wrote it already (an earlier attempt of the same step).
+    /// </summary>
+    Task<Contracts.AuditMark?> NoteDeferredAsync(string clusterIdentifier, string changeId, string run, AuditDraft entry, CancellationToken cancellationToken);
+
     /// <summary>The complete configuration the orchestrator last applied to the cluster (or found already there), if any.</summary>
     Task<ClusterConfiguration?> LastAppliedAsync(string clusterIdentifier, CancellationToken cancellationToken);
 

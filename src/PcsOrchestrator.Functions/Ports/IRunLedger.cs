@@ -63,12 +63,13 @@ public interface IRunLedger
     Task CompleteKeyAsync(string key, string owner, string resultJson, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The result this execution stored when it completed the key, or null when the key is not completed by it: how a
-    /// retried Finalize (its first attempt's answer lost) knows the run is already finished.
+    /// What this execution stored with the key when it finished it (completed with its result, or released with a
+    /// deferral's result or a failure's reason), or null when the key is not finished by it: how a retried Finalize
+    /// (its first attempt's answer lost) knows the run is already finished.
     /// </summary>
-    Task<string?> CompletedResultAsync(string key, string owner, CancellationToken cancellationToken);
+    Task<string?> FinishedResultAsync(string key, string owner, CancellationToken cancellationToken);
 
-    /// <summary>Marks the key failed so a later request with the same key may run again.</summary>
+    /// <summary>Marks the key failed so a later request with the same key may run again; <paramref name="reason"/> is stored with it.</summary>
     Task ReleaseKeyAsync(string key, string owner, string reason, CancellationToken cancellationToken);
 
     Task<LockClaim> AcquireLockAsync(string clusterIdentifier, string owner, TimeSpan lease, CancellationToken cancellationToken);

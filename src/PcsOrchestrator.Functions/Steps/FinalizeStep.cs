@@ -33,9 +33,10 @@ public sealed class FinalizeStep(StepServices services)
             return await DuplicateAsync(run, duplicate, now, cancellationToken);
         }
 
-        // Step Functions retries a Task whose answer was lost; the first attempt may have finished the run already.
-        if (await services.Ledger.CompletedResultAsync(run.IdempotencyKey, run.ExecutionId, cancellationToken) is { } finished
-            && JsonSerializer.Deserialize(finished, FunctionsJsonContext.Default.FinalResult) is { } earlier)
+        // Step Functions retries a Task whose answer was lost; the first attempt may have finished the run already
+        // (completed the key with its result, or, deferred, released it with its result) and released the lock.
+        if (await services.Ledger.FinishedResultAsync(run.IdempotencyKey, run.ExecutionId, cancellationToken) is { } finished
+            && StoredResult(finished) is { } earlier)
         {
             await services.Ledger.ReleaseLockAsync(run.ClusterIdentifier, run.ExecutionId, cancellationToken);
             return earlier;
@@ -99,7 +100,8 @@ public sealed class FinalizeStep(StepServices services)
         var json = JsonSerializer.Serialize(result, FunctionsJsonContext.Default.FinalResult);
         if (outcome == Outcomes.Deferred)
         {
-            await services.Ledger.ReleaseKeyAsync(run.IdempotencyKey, run.ExecutionId, reason ?? "deferred", cancellationToken);
+            // Freed for a later attempt, with the result a retry of this step returns.
+            await services.Ledger.ReleaseKeyAsync(run.IdempotencyKey, run.ExecutionId, json, cancellationToken);
         }
         else
         {
@@ -108,6 +110,19 @@ public sealed class FinalizeStep(StepServices services)
 
         await services.Ledger.ReleaseLockAsync(run.ClusterIdentifier, run.ExecutionId, cancellationToken);
         return result;
+    }
+
+    /// <summary>A result Finalize stored with the key; null for what RecordFailure stored (a reason, not a result).</summary>
+    private static FinalResult? StoredResult(string stored)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(stored, FunctionsJsonContext.Default.FinalResult);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>
@@ -133,8 +148,8 @@ public sealed class FinalizeStep(StepServices services)
                 var waiting = await services.Maintenance.ChangesForRunAsync(run.ClusterIdentifier, cancellationToken);
                 foreach (var change in waiting.Where(c => c.Status == HeldChange.Pending))
                 {
-                    head = await services.Ledger.AppendAuditAsync(
-                        ChangeEntry(state, run, change.ChangeId, change.IdempotencyKey, change.Request.RequestedBy, change.Source, AuditEvents.Deferred, why, head), cancellationToken);
+                    head = await services.Maintenance.NoteDeferredAsync(run.ClusterIdentifier, change.ChangeId, run.ExecutionId,
+                        ChangeEntry(state, run, change.ChangeId, change.IdempotencyKey, change.Request.RequestedBy, change.Source, AuditEvents.Deferred, why, head), cancellationToken) ?? head;
                 }
             }
 
